@@ -1,0 +1,124 @@
+import './polyfills';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalDynamoDb } from './dynamodb';
+import { AwsError } from './errors';
+import { LocalEventBridge } from './eventbridge/bus';
+import { LocalLambdas } from './lambda';
+import { LocalQueue, LocalQueues } from './sqs';
+import { LocalStepFunctions, type StepFunctionsOptions } from './stepfunctions/service';
+import { type LocalEnv, loadTemplate, type Resource } from './template';
+
+export interface LocalAppOptions extends StepFunctionsOptions {
+  /** The cloud assembly directory (cdk.out) holding the template and the bundled function code. */
+  readonly assemblyDir: string;
+  readonly stackName?: string;
+  readonly endpoint?: string;
+  readonly account?: string;
+  readonly region?: string;
+}
+
+/**
+ * The synthesized app, running in-process: the template's bus and rules, state machines, table, queues
+ * and functions, wired together exactly as the template wires them.
+ */
+export class LocalApp {
+  readonly logs = new Map<string, string[]>();
+
+  private constructor(
+    readonly env: LocalEnv,
+    readonly resources: Map<string, Resource>,
+    readonly dynamodb: LocalDynamoDb,
+    readonly queues: LocalQueues,
+    readonly lambdas: LocalLambdas,
+    readonly eventBridge: LocalEventBridge,
+    readonly stepFunctions: LocalStepFunctions,
+  ) {}
+
+  static async start(options: LocalAppOptions): Promise<LocalApp> {
+    const stackName = options.stackName ?? 'OnboardingKyc';
+    const env: LocalEnv = {
+      account: options.account ?? '000000000000',
+      region: options.region ?? 'us-east-1',
+      endpoint: options.endpoint ?? 'http://127.0.0.1:4010',
+      stackName,
+    };
+    const template = JSON.parse(
+      readFileSync(join(options.assemblyDir, `${stackName}.template.json`), 'utf8'),
+    );
+    const resources = loadTemplate(template, env);
+    const all = [...resources.values()];
+
+    const queues = new LocalQueues();
+    for (const r of all.filter((r) => r.type === 'AWS::SQS::Queue')) {
+      queues.add(
+        new LocalQueue(
+          r.attributes.QueueName as string,
+          r.ref,
+          r.attributes.Arn as string,
+          Number(r.properties.VisibilityTimeout ?? 30),
+        ),
+      );
+    }
+    const lambdas = new LocalLambdas(all, options.assemblyDir);
+    const dynamodb = await LocalDynamoDb.start();
+    try {
+      for (const r of all.filter((r) => r.type.startsWith('AWS::DynamoDB::'))) await dynamodb.createTable(r);
+      const logs = new Map<string, string[]>();
+      for (const r of all.filter((r) => r.type === 'AWS::Logs::LogGroup'))
+        logs.set(r.attributes.Arn as string, []);
+
+      // Forward references: the bus delivers to state machines, which put events on the bus.
+      let stepFunctions: LocalStepFunctions | undefined;
+      const eventBridge = new LocalEventBridge(all, env, async (arn, input) => {
+        if (arn.includes(':states:') && stepFunctions) {
+          stepFunctions.startExecution(arn, input);
+        } else if (arn.includes(':sqs:')) {
+          queues.find(arn).send(input);
+        } else if (arn.includes(':logs:')) {
+          const group = logs.get(arn) ?? logs.get(`${arn}:*`);
+          if (!group) throw new AwsError('ResourceNotFoundException', `Log group ${arn} does not exist.`);
+          group.push(input);
+        } else if (arn.includes(':lambda:')) {
+          await lambdas.invoke(arn, JSON.parse(input));
+        } else {
+          throw new AwsError('ResourceNotFoundException', `Target ${arn} is not emulated.`);
+        }
+      });
+      stepFunctions = new LocalStepFunctions(all, { dynamodb, eventBridge, queues, lambdas }, options);
+      const app = new LocalApp(env, resources, dynamodb, queues, lambdas, eventBridge, stepFunctions);
+      for (const [arn, lines] of logs) app.logs.set(arn, lines);
+      return app;
+    } catch (error) {
+      await dynamodb.stop();
+      throw error;
+    }
+  }
+
+  /** Resolves when every event has been delivered and every execution has ended, transitively. */
+  async settle(): Promise<void> {
+    for (;;) {
+      await this.eventBridge.settle();
+      await this.stepFunctions.settle();
+      await new Promise((resolve) => setImmediate(resolve));
+      const running = [...this.stepFunctions.executions.values()].some(
+        (e) => e.status === 'RUNNING' || !e.stopDate,
+      );
+      if (!running && (await this.eventBridge.idle())) return;
+    }
+  }
+
+  /** The resource with this logical id prefix, e.g. `VersionTable`. */
+  resource(type: string, logicalIdPrefix: string): Resource {
+    const found = [...this.resources.values()].filter(
+      (r) => r.type === type && r.logicalId.startsWith(logicalIdPrefix),
+    );
+    if (found.length !== 1)
+      throw new Error(`Expected one ${type} named ${logicalIdPrefix}*, found ${found.length}.`);
+    return found[0] as Resource;
+  }
+
+  async stop(): Promise<void> {
+    await this.dynamodb.stop();
+  }
+}

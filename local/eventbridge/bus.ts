@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError, UnsupportedTemplateError } from '../errors';
+import type { Resource } from '../template';
+import { type EventPattern, matchesPattern, parsePattern } from './pattern';
+
+export interface PutEventsRequestEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: string | Date | number;
+}
+
+export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+export interface PutEventsResponse {
+  FailedEntryCount: number;
+  Entries: PutEventsResultEntry[];
+}
+
+/** An EventBridge event as rules and targets see it. */
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+export interface Target {
+  readonly Id: string;
+  readonly Arn: string;
+  readonly Input?: string;
+  readonly InputPath?: string;
+  readonly InputTransformer?: unknown;
+  readonly DeadLetterConfig?: { Arn?: string };
+  readonly RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+}
+
+export interface LocalRule {
+  readonly name: string;
+  readonly arn: string;
+  readonly busName: string;
+  readonly description?: string;
+  readonly pattern: EventPattern;
+  readonly patternJson: string;
+  readonly state: 'ENABLED' | 'DISABLED';
+  readonly targets: readonly Target[];
+}
+
+/** What happened to one accepted event: the rules it matched and each target delivery. */
+export interface EventRecord {
+  readonly event: BusEvent;
+  readonly busName: string;
+  readonly receivedAt: Date;
+  readonly matchedRules: string[];
+  readonly deliveries: {
+    rule: string;
+    target: string;
+    attempts: number;
+    error?: string;
+    deadLettered?: boolean;
+  }[];
+}
+
+/** Sends an event's (transformed) input to a target ARN; throws when the target rejects it. */
+export type Deliver = (targetArn: string, input: string) => Promise<void>;
+
+/** Makes chosen PutEvents entries fail, to exercise Retry and Catch (see fault injection in the README). */
+export interface FaultRule {
+  /** How many matching entries still to fail; Infinity for every one. */
+  remaining: number;
+  readonly errorCode: 'InternalFailure' | 'ThrottlingException';
+  readonly source?: string;
+  readonly detailType?: string;
+}
+
+const MAX_ENTRIES = 10;
+const MAX_REQUEST_BYTES = 256 * 1024;
+
+/**
+ * EventBridge for the template's buses and rules: PutEvents with AWS's validation and per-entry errors,
+ * rule matching with the project's pattern matcher, and delivery to targets with retries and a
+ * dead-letter queue, asynchronously as EventBridge does.
+ */
+export class LocalEventBridge {
+  readonly buses = new Map<string, { name: string; arn: string }>();
+  readonly rules: LocalRule[] = [];
+  readonly records: EventRecord[] = [];
+  readonly faults: FaultRule[] = [];
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    resources: Iterable<Resource>,
+    private readonly env: { account: string; region: string },
+    private readonly deliver: Deliver,
+  ) {
+    const all = [...resources];
+    this.buses.set('default', {
+      name: 'default',
+      arn: `arn:aws:events:${env.region}:${env.account}:event-bus/default`,
+    });
+    for (const r of all) {
+      if (r.type === 'AWS::Events::EventBus')
+        this.buses.set(r.ref, { name: r.ref, arn: r.attributes.Arn as string });
+    }
+    for (const r of all) {
+      if (r.type !== 'AWS::Events::Rule') continue;
+      const p = r.properties;
+      const busName = this.busName(String(p.EventBusName ?? 'default'));
+      const patternJson = JSON.stringify(p.EventPattern ?? {});
+      const targets = (p.Targets as Target[] | undefined) ?? [];
+      const transformed = targets.find((t) => t.InputTransformer !== undefined);
+      if (transformed) {
+        throw new UnsupportedTemplateError(
+          `${r.logicalId}: target ${transformed.Id} uses InputTransformer, which the local runtime does not emulate yet.`,
+        );
+      }
+      this.rules.push({
+        name: r.ref,
+        arn: r.attributes.Arn as string,
+        busName,
+        description: p.Description as string | undefined,
+        pattern: parsePattern(patternJson),
+        patternJson,
+        state: p.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+        targets,
+      });
+    }
+  }
+
+  /** A bus name from a name or an ARN. */
+  private busName(nameOrArn: string): string {
+    return nameOrArn.startsWith('arn:') ? nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1) : nameOrArn;
+  }
+
+  putEvents(entries: PutEventsRequestEntry[]): PutEventsResponse {
+    if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES} and greater than or equal to 1`,
+      );
+    }
+    const size = entries.reduce((sum, e) => sum + entrySize(e), 0);
+    if (size > MAX_REQUEST_BYTES) {
+      throw new AwsError(
+        'ValidationException',
+        `Total size of the entries in the request is over the limit (${size} > ${MAX_REQUEST_BYTES} bytes).`,
+      );
+    }
+    const results = entries.map((entry) => this.accept(entry));
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  private accept(entry: PutEventsRequestEntry): PutEventsResultEntry {
+    for (const field of ['Source', 'DetailType', 'Detail'] as const) {
+      if (typeof entry[field] !== 'string' || entry[field] === '') {
+        return {
+          ErrorCode: 'InvalidArgument',
+          ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
+        };
+      }
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail as string);
+    } catch {
+      detail = undefined;
+    }
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    const busName = this.busName(entry.EventBusName ?? 'default');
+    if (!this.buses.has(busName)) {
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: `Event bus ${busName} does not exist.` };
+    }
+    const fault = this.faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (!f.source || f.source === entry.Source) &&
+        (!f.detailType || f.detailType === entry.DetailType),
+    );
+    if (fault) {
+      fault.remaining -= 1;
+      return {
+        ErrorCode: fault.errorCode,
+        ErrorMessage: `Injected ${fault.errorCode} (local fault injection).`,
+      };
+    }
+    const event: BusEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType as string,
+      source: entry.Source as string,
+      account: this.env.account,
+      time: eventTime(entry.Time),
+      region: this.env.region,
+      resources: entry.Resources ?? [],
+      detail: detail as Record<string, unknown>,
+    };
+    this.route(busName, event);
+    return { EventId: event.id };
+  }
+
+  /** Matches the event against the bus's rules and delivers it to their targets in the background. */
+  private route(busName: string, event: BusEvent): void {
+    const record: EventRecord = { event, busName, receivedAt: new Date(), matchedRules: [], deliveries: [] };
+    this.records.push(record);
+    for (const rule of this.rules) {
+      if (rule.busName !== busName || rule.state !== 'ENABLED' || !matchesPattern(rule.pattern, event))
+        continue;
+      record.matchedRules.push(rule.name);
+      for (const target of rule.targets) {
+        const delivery = this.deliverWithRetries(rule, target, event, record).finally(() =>
+          this.pending.delete(delivery),
+        );
+        this.pending.add(delivery);
+      }
+    }
+  }
+
+  private async deliverWithRetries(
+    rule: LocalRule,
+    target: Target,
+    event: BusEvent,
+    record: EventRecord,
+  ): Promise<void> {
+    // Let PutEvents return first: EventBridge delivers asynchronously.
+    await new Promise((resolve) => setImmediate(resolve));
+    const delivery: EventRecord['deliveries'][number] = { rule: rule.name, target: target.Arn, attempts: 0 };
+    record.deliveries.push(delivery);
+    const attempts = 1 + (target.RetryPolicy?.MaximumRetryAttempts ?? 185);
+    let input: string;
+    try {
+      input = targetInput(target, event);
+    } catch (error) {
+      delivery.error = error instanceof Error ? error.message : String(error);
+      return this.deadLetter(target, event, delivery);
+    }
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      delivery.attempts = attempt;
+      try {
+        await this.deliver(target.Arn, input);
+        delete delivery.error;
+        return;
+      } catch (error) {
+        delivery.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        // Only throttling-like failures are worth retrying locally; anything else fails the same way again.
+        if (!(error instanceof AwsError) || !/Throttl|Internal/.test(error.code)) break;
+      }
+    }
+    await this.deadLetter(target, event, delivery);
+  }
+
+  private async deadLetter(target: Target, event: BusEvent, delivery: EventRecord['deliveries'][number]) {
+    const dlq = target.DeadLetterConfig?.Arn;
+    if (!dlq) return;
+    // The DLQ message is the event itself; AWS adds RULE_ARN, TARGET_ARN, ERROR_* as message attributes.
+    await this.deliver(dlq, JSON.stringify(event));
+    delivery.deadLettered = true;
+  }
+
+  /** Resolves when every delivery started so far has finished. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  async idle(): Promise<boolean> {
+    return this.pending.size === 0;
+  }
+}
+
+function entrySize(e: PutEventsRequestEntry): number {
+  // EventBridge's documented entry-size calculation: time, source, detail-type, detail and resources.
+  return (
+    (e.Time !== undefined ? 14 : 0) +
+    Buffer.byteLength(e.Source ?? '') +
+    Buffer.byteLength(e.DetailType ?? '') +
+    Buffer.byteLength(e.Detail ?? '') +
+    (e.Resources ?? []).reduce((sum, r) => sum + Buffer.byteLength(r), 0)
+  );
+}
+
+function eventTime(time: PutEventsRequestEntry['Time']): string {
+  const date = time === undefined ? new Date() : new Date(typeof time === 'number' ? time * 1000 : time);
+  // EventBridge event times have second precision.
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/** The input a target receives: the whole event, a constant Input, or the value at an InputPath. */
+export function targetInput(target: Target, event: BusEvent): string {
+  if (target.Input !== undefined) return target.Input;
+  if (target.InputPath !== undefined) return JSON.stringify(jsonPath(event, target.InputPath) ?? null);
+  return JSON.stringify(event);
+}
+
+/** The simple JSONPath subset EventBridge targets use: `$`, `$.a.b`, `$.a[0]`. */
+function jsonPath(value: unknown, path: string): unknown {
+  if (path === '$') return value;
+  const parts = path
+    .replace(/^\$\.?/, '')
+    .split(/\.|\[(\d+)\]/)
+    .filter((p) => p !== undefined && p !== '');
+  let current: unknown = value;
+  for (const part of parts) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}

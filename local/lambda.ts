@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UnsupportedTemplateError } from './errors';
+import type { Resource } from './template';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** What a Lambda function reports when its handler throws; Step Functions matches Retry/Catch on errorType. */
+export class LambdaFunctionError extends Error {
+  constructor(errorType: string, errorMessage: string) {
+    // The Cause Step Functions shows for a Lambda error is this JSON.
+    super(JSON.stringify({ errorMessage, errorType, trace: [] }));
+    this.name = errorType;
+  }
+}
+
+/**
+ * The template's Lambda functions, run in-process from the very bundles `cdk deploy` would upload (the
+ * asset directories in the cloud assembly), with the function's environment variables.
+ */
+export class LocalLambdas {
+  private readonly byArn = new Map<string, { resource: Resource; handler: Handler }>();
+
+  constructor(resources: Iterable<Resource>, assemblyDir: string) {
+    for (const r of resources) {
+      if (r.type !== 'AWS::Lambda::Function') continue;
+      const assetPath = r.metadata['aws:asset:path'];
+      const [file, exportName] = String(r.properties.Handler ?? '').split('.');
+      const bundle = typeof assetPath === 'string' ? join(assemblyDir, assetPath, `${file}.js`) : undefined;
+      if (!bundle || !existsSync(bundle) || !exportName) {
+        throw new UnsupportedTemplateError(
+          `Function ${r.logicalId}: no bundled code at ${bundle ?? '(no aws:asset:path metadata)'} for handler '${r.properties.Handler}'. Synthesize with bundling (npm run synth).`,
+        );
+      }
+      const environment =
+        (r.properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {};
+      Object.assign(process.env, environment);
+      const handler = (require(bundle) as Record<string, unknown>)[exportName];
+      if (typeof handler !== 'function') {
+        throw new UnsupportedTemplateError(
+          `Function ${r.logicalId}: ${bundle} does not export '${exportName}'.`,
+        );
+      }
+      this.byArn.set(r.attributes.Arn as string, { resource: r, handler: handler as Handler });
+      this.byArn.set(r.ref, { resource: r, handler: handler as Handler });
+    }
+  }
+
+  has(nameOrArn: string): boolean {
+    return this.byArn.has(nameOrArn);
+  }
+
+  /** Invokes a function; a thrown error becomes a LambdaFunctionError named after the error. */
+  async invoke(nameOrArn: string, payload: unknown): Promise<unknown> {
+    const fn = this.byArn.get(nameOrArn);
+    if (!fn)
+      throw new LambdaFunctionError('Lambda.ResourceNotFoundException', `Function not found: ${nameOrArn}`);
+    const context = {
+      functionName: fn.resource.ref,
+      awsRequestId: crypto.randomUUID(),
+      getRemainingTimeInMillis: () => 30_000,
+    };
+    try {
+      return await fn.handler(structuredClone(payload), context);
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      throw new LambdaFunctionError(e.name, e.message);
+    }
+  }
+}
