@@ -112,8 +112,13 @@ export class LocalEventBridge {
     for (const r of all) {
       if (r.type !== 'AWS::Events::Rule') continue;
       const p = r.properties;
+      if (p.EventPattern === undefined) {
+        throw new UnsupportedTemplateError(
+          `${r.logicalId}: a rule without an EventPattern (a schedule) is not emulated.`,
+        );
+      }
       const busName = this.busName(String(p.EventBusName ?? 'default'));
-      const patternJson = JSON.stringify(p.EventPattern ?? {});
+      const patternJson = JSON.stringify(p.EventPattern);
       const targets = (p.Targets as Target[] | undefined) ?? [];
       const transformed = targets.find((t) => t.InputTransformer !== undefined);
       if (transformed) {

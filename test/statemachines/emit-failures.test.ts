@@ -1,0 +1,86 @@
+import type { LocalApp } from '../../local/app';
+import { emitted, executionsOf, outputOf, put, queueMessages, startApp, stored } from '../support/local';
+
+describe('emitting events through putEvents', () => {
+  let app: LocalApp;
+  beforeEach(async () => {
+    app = await startApp();
+  });
+  afterEach(() => app.stop());
+
+  it('retries a FailedEntry and delivers the event exactly once', async () => {
+    // Prepare
+    app.eventBridge.faults.push({ remaining: 1, errorCode: 'InternalFailure', detailType: 'User Blocked' });
+
+    // Act
+    put(app, 'app.identity', 'User Access Changed', { userId: 'u-retry', version: 1, blocked: true });
+    await app.settle();
+
+    // Assess
+    const [execution] = executionsOf(app, 'access-change');
+    expect(execution?.status).toBe('SUCCEEDED');
+    const retried = execution?.events.filter((e) => e.type === 'StateRetried') ?? [];
+    expect(retried.map((e) => (e as { state: { name: string } }).state.name)).toEqual(['Emit User Blocked']);
+    expect(emitted(app, 'u-retry').map((e) => e['detail-type'])).toEqual(['User Blocked']);
+    expect(queueMessages(app, 'undelivered-events')).toHaveLength(0);
+  });
+
+  it('tells consumers which execution and state machine sent each event', async () => {
+    // Act
+    put(app, 'app.identity', 'User Access Changed', { userId: 'u-resources', version: 1, blocked: false });
+    await app.settle();
+
+    // Assess
+    const [execution] = executionsOf(app, 'access-change');
+    expect(emitted(app, 'u-resources')[0]?.resources).toEqual([
+      execution?.executionArn,
+      execution?.stateMachineArn,
+    ]);
+  });
+
+  it('fails with EventUndelivered after parking the entry when every attempt fails', async () => {
+    // Prepare
+    app.eventBridge.faults.push({
+      remaining: Number.POSITIVE_INFINITY,
+      errorCode: 'ThrottlingException',
+      source: 'app.access',
+    });
+
+    // Act
+    const eventId = put(app, 'app.identity', 'User Access Changed', {
+      userId: 'u-parked',
+      version: 1,
+      blocked: true,
+    });
+    await app.settle();
+
+    // Assess
+    const [execution] = executionsOf(app, 'access-change');
+    expect(execution?.status).toBe('FAILED');
+    expect(execution?.error).toBe('EventUndelivered');
+    const cause = JSON.parse(execution?.cause ?? '{}');
+    expect(cause).toEqual({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: expect.any(String) }],
+    });
+    expect(execution?.events.filter((e) => e.type === 'StateRetried')).toHaveLength(4);
+    expect(emitted(app, 'u-parked')).toHaveLength(0);
+
+    const [parked] = queueMessages(app, 'undelivered-events');
+    expect(parked).toMatchObject({
+      error: 'EventBridge.FailedEntry',
+      executionArn: execution?.executionArn,
+      state: 'Emit User Blocked',
+      entry: {
+        EventBusName: 'onboarding-kyc',
+        Source: 'app.access',
+        DetailType: 'User Blocked',
+        Detail: { userId: 'u-parked', version: 1, workflow: 'access', triggerEventId: eventId },
+      },
+    });
+    expect(JSON.parse(String(parked?.cause))).toEqual(cause);
+    // The step was recorded before the emit: the table says what happened even though the event is parked.
+    expect(await stored(app, 'u-parked', 'access')).toMatchObject({ blocked: true });
+    expect(outputOf(execution ?? {})).toBeNull();
+  });
+});

@@ -1,0 +1,217 @@
+import type { LocalApp } from '../../local/app';
+import { applicants, emitted, executionsOf, outputOf, put, startApp, stored } from '../support/local';
+
+describe('workflows run from the synthesized template', () => {
+  let app: LocalApp;
+  beforeEach(async () => {
+    app = await startApp();
+  });
+  afterEach(() => app.stop());
+
+  const requestAccount = (userId: string, applicant: object, plan = 'team', version = 1) =>
+    put(app, 'app.accounts', 'Account Requested', { userId, version, plan, applicant });
+
+  it('approves a low-risk applicant and onboards them', async () => {
+    // Prepare
+    const eventId = requestAccount('u-approved', applicants.approved);
+
+    // Act
+    await app.settle();
+
+    // Assess
+    const [kyc] = executionsOf(app, 'kyc');
+    expect(kyc?.status).toBe('SUCCEEDED');
+    expect(outputOf(kyc ?? {})).toEqual({
+      outcome: 'completed',
+      workflow: 'kyc',
+      userId: 'u-approved',
+      version: 1,
+      triggerEventId: eventId,
+      decision: 'approved',
+    });
+    const [onboarding] = executionsOf(app, 'onboarding');
+    expect(onboarding?.status).toBe('SUCCEEDED');
+    expect(outputOf(onboarding ?? {})).toMatchObject({
+      outcome: 'completed',
+      workflow: 'onboarding',
+      version: 1,
+    });
+
+    const events = emitted(app, 'u-approved');
+    expect(events.map((e) => `${e.source} ${e['detail-type']}`)).toEqual([
+      'app.kyc KYC Checks Completed',
+      'app.kyc Risk Assessed',
+      'app.kyc Account Approved',
+      'app.onboarding Profile Created',
+      'app.onboarding Workspace Provisioned',
+      'app.onboarding Welcome Message Requested',
+      'app.onboarding Onboarding Completed',
+    ]);
+    expect(events[0]?.detail).toEqual({
+      userId: 'u-approved',
+      version: 1,
+      workflow: 'kyc',
+      triggerEventId: eventId,
+      identityVerified: true,
+      sanctionsHit: false,
+    });
+    expect(events[2]?.detail).toMatchObject({ riskScore: 10, plan: 'team' });
+    // Applicant data never leaves the KYC execution.
+    for (const e of events) expect(JSON.stringify(e.detail)).not.toMatch(/Ada|Lovelace|AB123456|1990-12-10/);
+
+    expect(await stored(app, 'u-approved', 'kyc')).toMatchObject({
+      version: 1,
+      status: 'completed',
+      decision: 'approved',
+    });
+    expect(await stored(app, 'u-approved', 'onboarding')).toMatchObject({
+      version: 1,
+      status: 'completed',
+      step: 'onboarding completed',
+      workspaceId: events[4]?.detail.workspaceId,
+    });
+  });
+
+  it('declines an applicant on the sanctions list and does not onboard them', async () => {
+    // Prepare
+    requestAccount('u-sanctioned', { ...applicants.approved, fullName: 'Jane Embargo' });
+
+    // Act
+    await app.settle();
+
+    // Assess
+    expect(outputOf(executionsOf(app, 'kyc')[0] ?? {})).toMatchObject({
+      outcome: 'completed',
+      decision: 'declined',
+    });
+    expect(executionsOf(app, 'onboarding')).toHaveLength(0);
+    const events = emitted(app, 'u-sanctioned');
+    expect(events.map((e) => e['detail-type'])).toEqual([
+      'KYC Checks Completed',
+      'Risk Assessed',
+      'Account Declined',
+    ]);
+    expect(events[0]?.detail).toMatchObject({ identityVerified: true, sanctionsHit: true });
+    expect(events[2]?.detail.reasons).toEqual(['sanctions-hit']);
+    expect(await stored(app, 'u-sanctioned', 'kyc')).toMatchObject({
+      status: 'completed',
+      decision: 'declined',
+    });
+  });
+
+  it('sends a medium-risk applicant to manual review', async () => {
+    // Prepare
+    requestAccount('u-review', { ...applicants.approved, country: 'BR' });
+
+    // Act
+    await app.settle();
+
+    // Assess
+    expect(outputOf(executionsOf(app, 'kyc')[0] ?? {})).toMatchObject({ decision: 'manual review' });
+    const events = emitted(app, 'u-review');
+    expect(events.map((e) => e['detail-type'])).toEqual([
+      'KYC Checks Completed',
+      'Risk Assessed',
+      'Manual Review Required',
+    ]);
+    expect(events[2]?.detail).toMatchObject({ riskScore: 40, reasons: ['country-risk-medium'] });
+    expect(executionsOf(app, 'onboarding')).toHaveLength(0);
+  });
+
+  it('retries an unavailable identity provider and then fails with its named error', async () => {
+    // Prepare
+    requestAccount('u-unavailable', { ...applicants.approved, documentNumber: 'UNAVAILABLE' });
+
+    // Act
+    await app.settle();
+
+    // Assess
+    const [kyc] = executionsOf(app, 'kyc');
+    expect(kyc?.status).toBe('FAILED');
+    expect(kyc?.error).toBe('IdentityProviderUnavailable');
+    expect(kyc?.events.filter((e) => e.type === 'StateRetried')).toHaveLength(3);
+    expect(emitted(app, 'u-unavailable')).toHaveLength(0);
+  });
+
+  it('rejects a trigger whose applicant fails validation into the rejected-events queue', async () => {
+    // Prepare: userId and version are valid, so the rule starts KYC; the applicant is not.
+    requestAccount('u-invalid', { ...applicants.approved, dateOfBirth: 'yesterday' });
+
+    // Act
+    await app.settle();
+
+    // Assess
+    expect(outputOf(executionsOf(app, 'kyc')[0] ?? {})).toMatchObject({
+      outcome: 'rejected',
+      userId: 'u-invalid',
+    });
+    const [message] = app.queues.find('onboarding-kyc-rejected-events').peek() as Record<string, unknown>[];
+    expect(message).toMatchObject({
+      reason: 'InvalidInput',
+      event: { source: 'app.accounts', detail: { userId: 'u-invalid' } },
+    });
+    expect(await stored(app, 'u-invalid', 'kyc')).toMatchObject({ status: 'rejected' });
+    expect(emitted(app, 'u-invalid')).toHaveLength(0);
+  });
+
+  it('blocks and unblocks a user', async () => {
+    // Prepare
+    put(app, 'app.identity', 'User Access Changed', { userId: 'u-access', version: 1, blocked: true });
+    await app.settle();
+    put(app, 'app.identity', 'User Access Changed', { userId: 'u-access', version: 2, blocked: false });
+
+    // Act
+    await app.settle();
+
+    // Assess
+    expect(executionsOf(app, 'access-change').map((e) => outputOf(e).access)).toEqual([
+      'blocked',
+      'unblocked',
+    ]);
+    expect(emitted(app, 'u-access').map((e) => `${e['detail-type']} v${e.detail.version}`)).toEqual([
+      'User Blocked v1',
+      'User Unblocked v2',
+    ]);
+    expect(await stored(app, 'u-access', 'access')).toMatchObject({
+      version: 2,
+      blocked: false,
+      status: 'completed',
+    });
+  });
+
+  it('parks a trigger without a valid userId or version in the rejected-events queue, starting nothing', async () => {
+    // Prepare
+    const malformed = [
+      { version: 1, blocked: true },
+      { userId: 'u-x', blocked: true },
+      { userId: 'u-x', version: 0, blocked: true },
+      { userId: 'u-x', version: '3', blocked: true },
+      { userId: 42, version: 1, blocked: true },
+      { userId: null, version: 1, blocked: true },
+      { userId: 'u-x', version: null, blocked: true },
+      { userId: 'u-x', version: -2, blocked: true },
+    ];
+
+    // Act
+    for (const detail of malformed) put(app, 'app.identity', 'User Access Changed', detail);
+    await app.settle();
+
+    // Assess
+    expect(app.stepFunctions.executions.size).toBe(0);
+    const parked = app.queues.find('onboarding-kyc-rejected-events').peek() as { detail: unknown }[];
+    expect(parked.map((m) => m.detail)).toEqual(malformed);
+  });
+
+  it('parks an empty userId in the rejected-events queue; its execution fails at the claim (no pattern excludes "")', async () => {
+    // Act
+    put(app, 'app.identity', 'User Access Changed', { userId: '', version: 1, blocked: true });
+    await app.settle();
+
+    // Assess: EventBridge patterns cannot say "non-empty string", so the trigger rule matches too.
+    expect(app.queues.find('onboarding-kyc-rejected-events').peek()).toHaveLength(1);
+    const [execution] = executionsOf(app, 'access-change');
+    expect(execution?.status).toBe('FAILED');
+    expect(execution?.error).toMatch(/^DynamoDB\./);
+    expect(emitted(app)).toHaveLength(0);
+  });
+});
