@@ -129,7 +129,9 @@ export function loadTemplate(template: Template, env: LocalEnv): Map<string, Res
           ? (arg as [string, Record<string, unknown>])
           : [String(arg), {}];
         const bound = resolve(vars, where) as Record<string, unknown>;
-        return text.replace(/\$\{([^}!][^}]*)\}/g, (_m, name: string) => {
+        return text.replace(/\$\{(!?)([^}]+)\}/g, (_m, escaped: string, name: string) => {
+          // `${!Literal}` is CloudFormation's escape for a literal `${Literal}`.
+          if (escaped) return `\${${name}}`;
           if (name in bound) return String(bound[name]);
           const [id, attribute] = name.split('.');
           return attribute === undefined

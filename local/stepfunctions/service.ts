@@ -137,10 +137,11 @@ export class LocalStepFunctions {
         'Invalid State Machine Execution Input: not a JSON document.',
       );
     }
-    const startDate = new Date();
     const engine = new StateMachine(machine.definition, {
       validationOptions: { checkPaths: false, checkArn: false },
     });
+    // After the engine's (slow) definition validation: the engine stamps $$.Execution.StartTime as run starts.
+    const startDate = new Date();
     const overrides = Object.fromEntries(
       [...machine.tasks].map(([stateName, integration]) => [
         stateName,

@@ -1,0 +1,108 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../stacks/app';
+import { malformedVersionedDetail, versionedDetail } from '../../stacks/patterns';
+import { readTemplate } from '../support/synth';
+
+describe('the OnboardingKyc stack', () => {
+  const template = Template.fromJSON(readTemplate());
+
+  it('synthesizes with cdk-nag AwsSolutions clean (a finding makes synth throw)', () => {
+    // Bundling is skipped: nag reads the template, not the code.
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(() => buildApp(app).app.synth()).not.toThrow();
+  });
+
+  it('starts each workflow from a rule that requires a string userId and a positive numeric version', () => {
+    for (const [source, detailType] of [
+      ['app.accounts', 'Account Requested'],
+      ['app.kyc', 'Account Approved'],
+      ['app.identity', 'User Access Changed'],
+    ]) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { source: [source], 'detail-type': [detailType], detail: versionedDetail },
+        Targets: [
+          Match.objectLike({
+            Arn: { Ref: Match.stringLikeRegexp('StateMachine') },
+            DeadLetterConfig: {
+              Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TriggerDeadLetterQueue'), 'Arn'] },
+            },
+            RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+          }),
+        ],
+      });
+      // CDK's matcher cannot compare the pattern's `null` literal, so plain Jest equality does.
+      const malformed = Object.values(template.findResources('AWS::Events::Rule')).filter(
+        (r) =>
+          JSON.stringify(r.Properties.EventPattern) ===
+          JSON.stringify({ source: [source], 'detail-type': [detailType], detail: malformedVersionedDetail }),
+      );
+      expect(malformed).toHaveLength(1);
+      expect(malformed[0]?.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [expect.stringMatching(/^RejectedEventsQueue/), 'Arn'] },
+        }),
+      ]);
+    }
+  });
+
+  it('sends every event on the bus to the audit log group', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: [{ prefix: '' }] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuditLog'), 'Arn'] } })],
+    });
+  });
+
+  it('keeps versions in an on-demand table with point-in-time recovery and encryption', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: 'userId', KeyType: 'HASH' },
+        { AttributeName: 'workflow', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      Replicas: [
+        Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ],
+    });
+  });
+
+  it('runs Standard state machines with logging at level ALL and X-Ray tracing', () => {
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    expect(Object.keys(machines)).toHaveLength(3);
+    for (const machine of Object.values(machines)) {
+      expect(machine.Properties).toMatchObject({
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+      });
+    }
+  });
+
+  it('encrypts every queue, requires TLS, and alarms when a parking queue holds a message', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(3);
+    for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 3);
+    for (const id of Object.keys(queues)) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }],
+      });
+    }
+  });
+
+  it('lets each state machine put events only on the app bus', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const putEvents = policies.flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).filter(
+        (s) => [s.Action].flat().includes('events:PutEvents'),
+      ),
+    );
+    expect(putEvents.length).toBe(3);
+    for (const statement of putEvents)
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] });
+  });
+});

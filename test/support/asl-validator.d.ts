@@ -1,0 +1,7 @@
+declare module 'asl-validator' {
+  export default function aslValidator(definition: unknown): {
+    isValid: boolean;
+    errors: { 'Error code': string; Message: string }[];
+    errorsText(separator?: string): string;
+  };
+}
