@@ -16,6 +16,8 @@ export interface LocalStateMachine {
   readonly arn: string;
   readonly name: string;
   readonly definition: StateMachineDefinition;
+  /** Built (and validated) once: validation takes 100+ ms, and an invalid definition fails startup. */
+  readonly engine: StateMachine;
   readonly definitionString: string;
   readonly roleArn: string;
   readonly type: 'STANDARD' | 'EXPRESS';
@@ -105,6 +107,7 @@ export class LocalStepFunctions {
         arn: r.ref,
         name: r.attributes.Name as string,
         definition,
+        engine: new StateMachine(definition, { validationOptions: { checkPaths: false, checkArn: false } }),
         definitionString,
         roleArn: String(p.RoleArn ?? ''),
         type: p.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
@@ -137,10 +140,7 @@ export class LocalStepFunctions {
         'Invalid State Machine Execution Input: not a JSON document.',
       );
     }
-    const engine = new StateMachine(machine.definition, {
-      validationOptions: { checkPaths: false, checkArn: false },
-    });
-    // After the engine's (slow) definition validation: the engine stamps $$.Execution.StartTime as run starts.
+    // The engine stamps $$.Execution.StartTime itself when run() starts.
     const startDate = new Date();
     const overrides = Object.fromEntries(
       [...machine.tasks].map(([stateName, integration]) => [
@@ -155,7 +155,7 @@ export class LocalStepFunctions {
         },
       ]),
     );
-    const run = engine.run(parsed as never, {
+    const run = machine.engine.run(parsed as never, {
       overrides: {
         taskResourceLocalHandlers: overrides,
         ...(this.options.retryDelayMs === undefined
