@@ -23,10 +23,10 @@ export interface LocalAppOptions extends StepFunctionsOptions {
  * and functions, wired together exactly as the template wires them.
  */
 export class LocalApp {
-  readonly logs = new Map<string, string[]>();
-
   private constructor(
     readonly env: LocalEnv,
+    /** Log group ARN -> the lines targets wrote to it (the audit log). */
+    readonly logs: ReadonlyMap<string, string[]>,
     readonly resources: Map<string, Resource>,
     readonly dynamodb: LocalDynamoDb,
     readonly queues: LocalQueues,
@@ -86,9 +86,7 @@ export class LocalApp {
         }
       });
       stepFunctions = new LocalStepFunctions(all, { dynamodb, eventBridge, queues, lambdas }, options);
-      const app = new LocalApp(env, resources, dynamodb, queues, lambdas, eventBridge, stepFunctions);
-      for (const [arn, lines] of logs) app.logs.set(arn, lines);
-      return app;
+      return new LocalApp(env, logs, resources, dynamodb, queues, lambdas, eventBridge, stepFunctions);
     } catch (error) {
       await dynamodb.stop();
       throw error;
@@ -97,15 +95,11 @@ export class LocalApp {
 
   /** Resolves when every event has been delivered and every execution has ended, transitively. */
   async settle(): Promise<void> {
-    for (;;) {
+    // Deliveries start executions and executions put events: repeat until neither has work in flight.
+    do {
       await this.eventBridge.settle();
       await this.stepFunctions.settle();
-      await new Promise((resolve) => setImmediate(resolve));
-      const running = [...this.stepFunctions.executions.values()].some(
-        (e) => e.status === 'RUNNING' || !e.stopDate,
-      );
-      if (!running && (await this.eventBridge.idle())) return;
-    }
+    } while (this.eventBridge.busy || this.stepFunctions.busy);
   }
 
   /** The resource with this logical id prefix, e.g. `VersionTable`. */

@@ -275,8 +275,9 @@ export class LocalEventBridge {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  async idle(): Promise<boolean> {
-    return this.pending.size === 0;
+  /** Whether a delivery is still in flight. */
+  get busy(): boolean {
+    return this.pending.size > 0;
   }
 }
 

@@ -46,12 +46,7 @@ export interface Execution {
 }
 
 /** Called before every task integration: tests and fault injection use it to act between steps. */
-export type BeforeTask = (call: {
-  executionArn: string;
-  stateName: string;
-  resource: string;
-  input: unknown;
-}) => Promise<void>;
+export type BeforeTask = (call: { executionArn: string; stateName: string; input: unknown }) => Promise<void>;
 
 export interface StepFunctionsOptions {
   /** Replaces every Retry interval (ms), e.g. 0 in tests; by default Retry waits as AWS would, with jitter. */
@@ -146,7 +141,7 @@ export class LocalStepFunctions {
       [...machine.tasks].map(([stateName, integration]) => [
         stateName,
         async (taskInput: unknown) => {
-          await this.options.beforeTask?.({ executionArn, stateName, resource: '', input: taskInput });
+          await this.options.beforeTask?.({ executionArn, stateName, input: taskInput });
           return integration({
             executionArn,
             stateMachineArn,
@@ -220,6 +215,11 @@ export class LocalStepFunctions {
   }
 
   /** Resolves when no execution is running. */
+  /** Whether an execution has not ended yet. */
+  get busy(): boolean {
+    return [...this.executions.values()].some((e) => !e.stopDate);
+  }
+
   async settle(): Promise<void> {
     await Promise.all([...this.executions.values()].map((e) => e.done));
   }

@@ -1,20 +1,12 @@
 import { AwsError } from '../../local/errors';
 import { LocalQueue, LocalQueues } from '../../local/sqs';
+import { thrownBy } from '../support/errors';
 
 const URL = 'http://127.0.0.1:4010/000000000000/jobs';
 const ARN = 'arn:aws:sqs:us-east-1:000000000000:jobs';
 
 function queue(visibilityTimeoutSeconds = 30): LocalQueue {
   return new LocalQueue('jobs', URL, ARN, visibilityTimeoutSeconds);
-}
-
-function thrownBy(act: () => unknown): unknown {
-  try {
-    act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('Expected an error, but none was thrown.');
 }
 
 describe('LocalQueue', () => {

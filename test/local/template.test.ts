@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub strings use CloudFormation's ${Name} syntax.
 import { UnsupportedTemplateError } from '../../local/errors';
 import { type LocalEnv, loadTemplate, type Resource } from '../../local/template';
+import { thrownBy } from '../support/errors';
 import { readTemplate } from '../support/synth';
 
 const env: LocalEnv = {
@@ -34,16 +35,6 @@ function resolve(properties: Record<string, unknown>): Record<string, unknown> {
     env,
   );
   return (resources.get('Subject') as Resource).properties;
-}
-
-function thrownBy(act: () => unknown): Error {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('Expected an error, but none was thrown.');
 }
 
 describe('loadTemplate', () => {

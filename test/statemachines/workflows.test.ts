@@ -1,5 +1,14 @@
 import type { LocalApp } from '../../local/app';
-import { applicants, emitted, executionsOf, outputOf, put, startApp, stored } from '../support/local';
+import {
+  applicants,
+  emitted,
+  executionsOf,
+  outputOf,
+  put,
+  queueMessages,
+  startApp,
+  stored,
+} from '../support/local';
 
 describe('workflows run from the synthesized template', () => {
   let app: LocalApp;
@@ -145,7 +154,7 @@ describe('workflows run from the synthesized template', () => {
       outcome: 'rejected',
       userId: 'u-invalid',
     });
-    const [message] = app.queues.find('onboarding-kyc-rejected-events').peek() as Record<string, unknown>[];
+    const [message] = queueMessages(app, 'rejected-events');
     expect(message).toMatchObject({
       reason: 'InvalidInput',
       event: { source: 'app.accounts', detail: { userId: 'u-invalid' } },
@@ -198,7 +207,7 @@ describe('workflows run from the synthesized template', () => {
 
     // Assess
     expect(app.stepFunctions.executions.size).toBe(0);
-    const parked = app.queues.find('onboarding-kyc-rejected-events').peek() as { detail: unknown }[];
+    const parked = queueMessages(app, 'rejected-events');
     expect(parked.map((m) => m.detail)).toEqual(malformed);
   });
 
@@ -208,7 +217,7 @@ describe('workflows run from the synthesized template', () => {
     await app.settle();
 
     // Assess: EventBridge patterns cannot say "non-empty string", so the trigger rule matches too.
-    expect(app.queues.find('onboarding-kyc-rejected-events').peek()).toHaveLength(1);
+    expect(queueMessages(app, 'rejected-events')).toHaveLength(1);
     const [execution] = executionsOf(app, 'access-change');
     expect(execution?.status).toBe('FAILED');
     expect(execution?.error).toMatch(/^DynamoDB\./);

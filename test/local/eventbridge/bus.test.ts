@@ -1,6 +1,7 @@
 import type { LocalApp } from '../../../local/app';
 import { AwsError } from '../../../local/errors';
 import type { BusEvent, PutEventsRequestEntry } from '../../../local/eventbridge/bus';
+import { thrownBy } from '../../support/errors';
 import { BUS, startApp } from '../../support/local';
 
 /** An entry no workflow rule matches: only the audit rule sees it. */
@@ -12,15 +13,6 @@ function entry(fields: Partial<PutEventsRequestEntry> = {}): PutEventsRequestEnt
     EventBusName: BUS,
     ...fields,
   };
-}
-
-function thrownBy(act: () => unknown): unknown {
-  try {
-    act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('Expected an error, but none was thrown.');
 }
 
 function eventIdOf(result: unknown): string {
