@@ -45,6 +45,9 @@ export class OnboardingStack extends Stack {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
+        // SQS's largest message (1 MiB): a parked event is up to 256 KiB of event plus the envelope,
+        // error and cause around it, which the 256 KiB default could not hold.
+        maxMessageSizeBytes: 1_048_576,
       });
       Validations.of(queue).acknowledge({
         id: 'AwsSolutions-SQS3',

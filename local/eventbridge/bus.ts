@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, UnsupportedTemplateError } from '../errors';
 import type { Resource } from '../template';
+import type { FaultRule } from './faults';
 import { type EventPattern, matchesPattern, parsePattern } from './pattern';
+import { checkTargetInput, targetInput } from './transform';
 
 export interface PutEventsRequestEntry {
   Source?: string;
@@ -71,15 +73,6 @@ export interface EventRecord {
 /** Sends an event's (transformed) input to a target ARN; throws when the target rejects it. */
 export type Deliver = (targetArn: string, input: string) => Promise<void>;
 
-/** Makes chosen PutEvents entries fail, to exercise Retry and Catch (see fault injection in the README). */
-export interface FaultRule {
-  /** How many matching entries still to fail; Infinity for every one. */
-  remaining: number;
-  readonly errorCode: 'InternalFailure' | 'ThrottlingException';
-  readonly source?: string;
-  readonly detailType?: string;
-}
-
 const MAX_ENTRIES = 10;
 const MAX_REQUEST_BYTES = 256 * 1024;
 
@@ -94,11 +87,15 @@ export class LocalEventBridge {
   readonly records: EventRecord[] = [];
   readonly faults: FaultRule[] = [];
   private readonly pending = new Set<Promise<void>>();
+  /** Told when an event is accepted and when each of its deliveries ends: the data directory journals it. */
+  onRecordChange?: (record: EventRecord) => void;
 
   constructor(
     resources: Iterable<Resource>,
-    private readonly env: { account: string; region: string },
+    readonly env: { readonly account: string; readonly region: string },
     private readonly deliver: Deliver,
+    /** Decides fractional faults; tests pass a seeded one. */
+    private readonly random: () => number = Math.random,
   ) {
     const all = [...resources];
     this.buses.set('default', {
@@ -120,12 +117,7 @@ export class LocalEventBridge {
       const busName = this.busName(String(p.EventBusName ?? 'default'));
       const patternJson = JSON.stringify(p.EventPattern);
       const targets = (p.Targets as Target[] | undefined) ?? [];
-      const transformed = targets.find((t) => t.InputTransformer !== undefined);
-      if (transformed) {
-        throw new UnsupportedTemplateError(
-          `${r.logicalId}: target ${transformed.Id} uses InputTransformer, which the local runtime does not emulate yet.`,
-        );
-      }
+      for (const target of targets) checkTargetInput(target, `${r.logicalId} target ${target.Id}`);
       this.rules.push({
         name: r.ref,
         arn: r.attributes.Arn as string,
@@ -145,7 +137,12 @@ export class LocalEventBridge {
   }
 
   putEvents(entries: PutEventsRequestEntry[]): PutEventsResponse {
-    if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
+    if (
+      !Array.isArray(entries) ||
+      entries.length < 1 ||
+      entries.length > MAX_ENTRIES ||
+      entries.some((e) => e === null || typeof e !== 'object')
+    ) {
       throw new AwsError(
         'ValidationException',
         `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES} and greater than or equal to 1`,
@@ -158,11 +155,13 @@ export class LocalEventBridge {
         `Total size of the entries in the request is over the limit (${size} > ${MAX_REQUEST_BYTES} bytes).`,
       );
     }
-    const results = entries.map((entry) => this.accept(entry));
+    // A timestamp the service cannot read fails the whole request, before any entry is accepted.
+    const times = entries.map((entry) => eventTime(entry.Time));
+    const results = entries.map((entry, i) => this.accept(entry, times[i] as string));
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
-  private accept(entry: PutEventsRequestEntry): PutEventsResultEntry {
+  private accept(entry: PutEventsRequestEntry, time: string): PutEventsResultEntry {
     for (const field of ['Source', 'DetailType', 'Detail'] as const) {
       if (typeof entry[field] !== 'string' || entry[field] === '') {
         return {
@@ -188,7 +187,8 @@ export class LocalEventBridge {
       (f) =>
         f.remaining > 0 &&
         (!f.source || f.source === entry.Source) &&
-        (!f.detailType || f.detailType === entry.DetailType),
+        (!f.detailType || f.detailType === entry.DetailType) &&
+        (f.rate === undefined || this.random() < f.rate),
     );
     if (fault) {
       fault.remaining -= 1;
@@ -203,7 +203,7 @@ export class LocalEventBridge {
       'detail-type': entry.DetailType as string,
       source: entry.Source as string,
       account: this.env.account,
-      time: eventTime(entry.Time),
+      time,
       region: this.env.region,
       resources: entry.Resources ?? [],
       detail: detail as Record<string, unknown>,
@@ -221,12 +221,19 @@ export class LocalEventBridge {
         continue;
       record.matchedRules.push(rule.name);
       for (const target of rule.targets) {
-        const delivery = this.deliverWithRetries(rule, target, event, record).finally(() =>
-          this.pending.delete(delivery),
-        );
+        const delivery = this.deliverWithRetries(rule, target, event, record).finally(() => {
+          this.pending.delete(delivery);
+          this.onRecordChange?.(record);
+        });
         this.pending.add(delivery);
       }
     }
+    this.onRecordChange?.(record);
+  }
+
+  /** Puts back the event records of an earlier run of the runtime. */
+  restore(records: Iterable<EventRecord>): void {
+    this.records.push(...records);
   }
 
   private async deliverWithRetries(
@@ -242,7 +249,7 @@ export class LocalEventBridge {
     const attempts = 1 + (target.RetryPolicy?.MaximumRetryAttempts ?? 185);
     let input: string;
     try {
-      input = targetInput(target, event);
+      input = targetInput(target, event, rule, record.receivedAt);
     } catch (error) {
       delivery.error = error instanceof Error ? error.message : String(error);
       return this.deadLetter(target, event, delivery);
@@ -266,8 +273,16 @@ export class LocalEventBridge {
     const dlq = target.DeadLetterConfig?.Arn;
     if (!dlq) return;
     // The DLQ message is the event itself; AWS adds RULE_ARN, TARGET_ARN, ERROR_* as message attributes.
-    await this.deliver(dlq, JSON.stringify(event));
-    delivery.deadLettered = true;
+    try {
+      await this.deliver(dlq, JSON.stringify(event));
+      delivery.deadLettered = true;
+    } catch (error) {
+      // AWS drops the event here too; say so loudly rather than silently.
+      delivery.error = `${delivery.error}; dead-letter queue refused it: ${error instanceof Error ? error.message : error}`;
+      console.error(
+        `local runtime: event ${event.id} could not be delivered nor dead-lettered: ${delivery.error}`,
+      );
+    }
   }
 
   /** Resolves when every delivery started so far has finished. */
@@ -294,28 +309,11 @@ function entrySize(e: PutEventsRequestEntry): number {
 
 function eventTime(time: PutEventsRequestEntry['Time']): string {
   const date = time === undefined ? new Date() : new Date(typeof time === 'number' ? time * 1000 : time);
+  if (Number.isNaN(date.getTime()))
+    throw new AwsError(
+      'ValidationException',
+      `Value '${String(time)}' at 'entries.time' is not a valid timestamp.`,
+    );
   // EventBridge event times have second precision.
   return `${date.toISOString().slice(0, 19)}Z`;
-}
-
-/** The input a target receives: the whole event, a constant Input, or the value at an InputPath. */
-export function targetInput(target: Target, event: BusEvent): string {
-  if (target.Input !== undefined) return target.Input;
-  if (target.InputPath !== undefined) return JSON.stringify(jsonPath(event, target.InputPath) ?? null);
-  return JSON.stringify(event);
-}
-
-/** The simple JSONPath subset EventBridge targets use: `$`, `$.a.b`, `$.a[0]`. */
-function jsonPath(value: unknown, path: string): unknown {
-  if (path === '$') return value;
-  const parts = path
-    .replace(/^\$\.?/, '')
-    .split(/\.|\[(\d+)\]/)
-    .filter((p) => p !== undefined && p !== '');
-  let current: unknown = value;
-  for (const part of parts) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
 }

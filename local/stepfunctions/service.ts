@@ -10,6 +10,11 @@ import { AwsError, UnsupportedTemplateError } from '../errors';
 import type { Resource } from '../template';
 import { type IntegrationServices, integrationFor, type TaskIntegration } from './integrations';
 
+/** Step Functions' execution-name rule: 1-80 characters, none of whitespace, brackets, wildcards or controls. */
+const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
+/** Step Functions' payload limit for execution input and state data. */
+const MAX_PAYLOAD_BYTES = 256 * 1024;
+
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 export interface LocalStateMachine {
@@ -23,7 +28,7 @@ export interface LocalStateMachine {
   readonly type: 'STANDARD' | 'EXPRESS';
   readonly creationDate: Date;
   /** Task state name -> its integration (state names are unique across a whole state machine). */
-  readonly tasks: ReadonlyMap<string, TaskIntegration>;
+  readonly tasks: ReadonlyMap<string, { readonly resource: string; readonly integration: TaskIntegration }>;
   /** States with a Retry field, for retry-interval overrides. */
   readonly retryingStates: readonly string[];
 }
@@ -41,8 +46,28 @@ export interface Execution {
   cause?: string;
   /** The engine's event log, in order: the source of GetExecutionHistory. */
   readonly events: EventLog[];
+  /** Each call a Task state made to its service integration, in call order (retries included). */
+  readonly taskCalls: TaskCallRecord[];
   readonly done: Promise<void>;
   abort?: () => void;
+}
+
+/**
+ * One call of a Task state to its integration. The engine's event log says when a state failed or was
+ * retried, but not what the service was asked or answered: GetExecutionHistory's Task* events need both.
+ */
+export interface TaskCallRecord {
+  readonly stateName: string;
+  /** The Task's Resource, e.g. `arn:aws:states:::events:putEvents`. */
+  readonly resource: string;
+  /** The effective parameters the integration was called with. */
+  readonly parameters: unknown;
+  /** Epoch ms. */
+  readonly startedAt: number;
+  endedAt?: number;
+  /** The service's raw result, before ResultSelector and ResultPath. */
+  output?: unknown;
+  error?: { readonly error: string; readonly cause: string };
 }
 
 /** Called before every task integration: tests and fault injection use it to act between steps. */
@@ -61,6 +86,8 @@ export interface StepFunctionsOptions {
 export class LocalStepFunctions {
   readonly stateMachines = new Map<string, LocalStateMachine>();
   readonly executions = new Map<string, Execution>();
+  /** Told when an execution starts and when it ends: the data directory journals both. */
+  onExecutionChange?: (execution: Execution) => void;
 
   constructor(
     resources: Iterable<Resource>,
@@ -83,7 +110,7 @@ export class LocalStepFunctions {
           `${r.logicalId}: JSONata state machines are not supported by the local engine.`,
         );
       }
-      const tasks = new Map<string, TaskIntegration>();
+      const tasks = new Map<string, { resource: string; integration: TaskIntegration }>();
       const retryingStates: string[] = [];
       forEachState(definition, (name, state) => {
         if ('Retry' in state && state.Retry) retryingStates.push(name);
@@ -96,7 +123,10 @@ export class LocalStepFunctions {
         ) {
           throw new UnsupportedTemplateError(`${where}: function ${String(fn)} is not in the template.`);
         }
-        tasks.set(name, integrationFor(state.Resource, services, where));
+        tasks.set(name, {
+          resource: state.Resource,
+          integration: integrationFor(state.Resource, services, where),
+        });
       });
       this.stateMachines.set(r.ref, {
         arn: r.ref,
@@ -119,12 +149,33 @@ export class LocalStepFunctions {
     return machine;
   }
 
-  /** Starts an execution; it runs in the background and `execution.done` settles when it ends. */
+  findExecution(arn: string): Execution {
+    const execution = this.executions.get(arn);
+    if (!execution) throw new AwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return execution;
+  }
+
+  /**
+   * Starts an execution; it runs in the background and `execution.done` settles when it ends. As in AWS,
+   * starting a name again with the same input while it runs returns that execution (an idempotent retry);
+   * any other reuse of a name is ExecutionAlreadyExists.
+   */
   startExecution(stateMachineArn: string, input = '{}', name: string = randomUUID()): Execution {
     const machine = this.findStateMachine(stateMachineArn);
+    if (!EXECUTION_NAME.test(name)) {
+      throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
+    }
     const executionArn = `${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`;
-    if (this.executions.has(executionArn)) {
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return existing;
       throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    if (Buffer.byteLength(input) > MAX_PAYLOAD_BYTES) {
+      throw new AwsError(
+        'InvalidExecutionInput',
+        `Invalid State Machine Execution Input: the input is larger than ${MAX_PAYLOAD_BYTES} bytes.`,
+      );
     }
     let parsed: unknown;
     try {
@@ -137,16 +188,28 @@ export class LocalStepFunctions {
     }
     // The engine stamps $$.Execution.StartTime itself when run() starts.
     const startDate = new Date();
+    const taskCalls: TaskCallRecord[] = [];
     const overrides = Object.fromEntries(
-      [...machine.tasks].map(([stateName, integration]) => [
+      [...machine.tasks].map(([stateName, { resource, integration }]) => [
         stateName,
         async (taskInput: unknown) => {
           await this.options.beforeTask?.({ executionArn, stateName, input: taskInput });
-          return integration({
-            executionArn,
-            stateMachineArn,
-            input: taskInput as Record<string, unknown>,
-          }) as never;
+          const call: TaskCallRecord = { stateName, resource, parameters: taskInput, startedAt: Date.now() };
+          taskCalls.push(call);
+          try {
+            call.output = await integration({
+              executionArn,
+              stateMachineArn,
+              input: taskInput as Record<string, unknown>,
+            });
+            return call.output as never;
+          } catch (error) {
+            const e = error instanceof Error ? error : new Error(String(error));
+            call.error = { error: e.name, cause: e.message };
+            throw error;
+          } finally {
+            call.endedAt = Date.now();
+          }
         },
       ]),
     );
@@ -182,6 +245,7 @@ export class LocalStepFunctions {
       startDate,
       status: 'RUNNING',
       events,
+      taskCalls,
       abort: run.abort,
       done: Promise.all([
         (async () => {
@@ -208,13 +272,31 @@ export class LocalStepFunctions {
           execution.cause = typeof cause === 'string' ? cause : JSON.stringify(cause);
         }
         execution.stopDate = new Date();
+        this.onExecutionChange?.(execution);
       }),
     };
     this.executions.set(executionArn, execution);
+    this.onExecutionChange?.(execution);
     return execution;
   }
 
-  /** Resolves when no execution is running. */
+  /** Stops a running execution (status ABORTED, with the caller's error and cause); an ended one is left as it is. */
+  async stopExecution(executionArn: string, error?: string, cause?: string): Promise<Execution> {
+    const execution = this.findExecution(executionArn);
+    if (execution.status !== 'RUNNING') return execution;
+    execution.status = 'ABORTED';
+    execution.error = error;
+    execution.cause = cause;
+    execution.abort?.();
+    await execution.done;
+    return execution;
+  }
+
+  /** Puts back executions from an earlier run of the runtime (they have ended: nothing resumes them). */
+  restore(executions: Iterable<Execution>): void {
+    for (const execution of executions) this.executions.set(execution.executionArn, execution);
+  }
+
   /** Whether an execution has not ended yet. */
   get busy(): boolean {
     return [...this.executions.values()].some((e) => !e.stopDate);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalApp } from '../../local/app';
 import { AwsError, UnsupportedTemplateError } from '../../local/errors';
+import { thrownBy } from '../support/errors';
 import { BUS, executionsOf, put, startApp, stored } from '../support/local';
 import { assemblyDir, readTemplate, stackName, type Template } from '../support/synth';
 
@@ -172,24 +173,37 @@ describe('LocalStepFunctions', () => {
     expect(execution.status).toBe('SUCCEEDED');
   });
 
-  it('rejects StartExecution with the name of an existing execution', async () => {
+  it('returns the running execution for the same name and input, as an idempotent StartExecution', async () => {
+    // Prepare
+    const arn = accessMachine();
+    const first = app.stepFunctions.startExecution(arn, accessInput('u-same-name'), 'same-input');
+
+    // Act
+    const again = app.stepFunctions.startExecution(arn, accessInput('u-same-name'), 'same-input');
+    await app.settle();
+
+    // Assess
+    expect(again).toBe(first);
+  });
+
+  it('rejects StartExecution reusing a name with other input, or after the execution ended', async () => {
     // Prepare
     const arn = accessMachine();
     app.stepFunctions.startExecution(arn, accessInput('u-dup-name'), 'same-name');
     const before = app.stepFunctions.executions.size;
 
     // Act
-    let error: unknown;
-    try {
-      app.stepFunctions.startExecution(arn, accessInput('u-dup-name'), 'same-name');
-    } catch (e) {
-      error = e;
-    }
+    const otherInput = thrownBy(() =>
+      app.stepFunctions.startExecution(arn, accessInput('u-other'), 'same-name'),
+    );
     await app.settle();
+    const afterEnd = thrownBy(() =>
+      app.stepFunctions.startExecution(arn, accessInput('u-dup-name'), 'same-name'),
+    );
 
     // Assess
-    expect(error).toBeInstanceOf(AwsError);
-    expect(error).toMatchObject({ code: 'ExecutionAlreadyExists' });
+    expect(otherInput).toMatchObject({ code: 'ExecutionAlreadyExists' });
+    expect(afterEnd).toMatchObject({ code: 'ExecutionAlreadyExists' });
     expect(app.stepFunctions.executions.size).toBe(before);
   });
 
