@@ -5,7 +5,8 @@ import { LocalDynamoDb } from './dynamodb';
 import { AwsError } from './errors';
 import { LocalEventBridge } from './eventbridge/bus';
 import { LocalLambdas } from './lambda';
-import { LocalQueue, LocalQueues } from './sqs';
+import { DataDirectory } from './persistence';
+import { LocalQueue, LocalQueues, type QueueSettings } from './sqs';
 import { LocalStepFunctions, type StepFunctionsOptions } from './stepfunctions/service';
 import { type LocalEnv, loadTemplate, type Resource } from './template';
 
@@ -16,6 +17,8 @@ export interface LocalAppOptions extends StepFunctionsOptions {
   readonly endpoint?: string;
   readonly account?: string;
   readonly region?: string;
+  /** Where tables, queues, executions and events are kept across restarts; in memory when absent. */
+  readonly dataDir?: string;
 }
 
 /**
@@ -33,6 +36,7 @@ export class LocalApp {
     readonly lambdas: LocalLambdas,
     readonly eventBridge: LocalEventBridge,
     readonly stepFunctions: LocalStepFunctions,
+    private readonly dataDirectory?: DataDirectory,
   ) {}
 
   static async start(options: LocalAppOptions): Promise<LocalApp> {
@@ -57,11 +61,14 @@ export class LocalApp {
           r.ref,
           r.attributes.Arn as string,
           Number(r.properties.VisibilityTimeout ?? 30),
+          queueSettings(r.properties),
         ),
       );
     }
     const lambdas = new LocalLambdas(all, options.assemblyDir);
-    const dynamodb = await LocalDynamoDb.start();
+    const dynamodb = await LocalDynamoDb.start({
+      dataDir: options.dataDir && DataDirectory.dynamoDbPath(options.dataDir),
+    });
     try {
       for (const r of all.filter((r) => r.type.startsWith('AWS::DynamoDB::'))) await dynamodb.createTable(r);
       const logs = new Map<string, string[]>();
@@ -86,7 +93,21 @@ export class LocalApp {
         }
       });
       stepFunctions = new LocalStepFunctions(all, { dynamodb, eventBridge, queues, lambdas }, options);
-      return new LocalApp(env, logs, resources, dynamodb, queues, lambdas, eventBridge, stepFunctions);
+      const dataDirectory =
+        options.dataDir === undefined
+          ? undefined
+          : DataDirectory.open(options.dataDir, { stepFunctions, eventBridge, queues });
+      return new LocalApp(
+        env,
+        logs,
+        resources,
+        dynamodb,
+        queues,
+        lambdas,
+        eventBridge,
+        stepFunctions,
+        dataDirectory,
+      );
     } catch (error) {
       await dynamodb.stop();
       throw error;
@@ -112,7 +133,23 @@ export class LocalApp {
     return found[0] as Resource;
   }
 
+  /** Stops the app; executions still running are journaled as running and restored as interrupted. */
   async stop(): Promise<void> {
+    await this.dataDirectory?.close();
     await this.dynamodb.stop();
   }
+}
+
+/** The template's settings of a queue; SQS's defaults for those it leaves out. */
+function queueSettings(p: Record<string, unknown>): Partial<QueueSettings> {
+  const settings: Record<string, number> = {};
+  for (const [property, setting] of [
+    ['DelaySeconds', 'delaySeconds'],
+    ['MaximumMessageSize', 'maximumMessageSize'],
+    ['MessageRetentionPeriod', 'messageRetentionPeriodSeconds'],
+    ['ReceiveMessageWaitTimeSeconds', 'receiveMessageWaitTimeSeconds'],
+  ] as const) {
+    if (p[property] !== undefined) settings[setting] = Number(p[property]);
+  }
+  return settings;
 }

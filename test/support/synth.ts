@@ -1,15 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { buildApp } from '../../stacks/app';
+import { synthesizeApp } from '../../local/assembly';
 
 /** Where the test run's cloud assembly lives: the same layout `npx cdk synth` writes. */
 export const assemblyDir = join(__dirname, '..', '..', 'cdk.out', 'test');
 export const stackName = 'OnboardingKyc';
 
 export function synthesize(): void {
-  // The CLI adds asset metadata (where each function's bundle is); an in-process App must ask for it.
-  buildApp(new App({ outdir: assemblyDir, context: { 'aws:cdk:enable-asset-metadata': true } })).app.synth();
+  synthesizeApp(assemblyDir);
 }
 
 export type Template = {

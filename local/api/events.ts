@@ -1,0 +1,104 @@
+import { AwsError } from '../errors';
+import type { LocalEventBridge, LocalRule, PutEventsRequestEntry } from '../eventbridge/bus';
+import { InvalidEventPatternError, matchesPattern, parsePattern } from '../eventbridge/pattern';
+import type { ApiActions } from './protocol';
+import { page, required } from './validate';
+
+/** Fields TestEventPattern requires in the event (API reference, TestEventPattern). */
+const TEST_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'];
+
+/** EventBridge list calls: `Limit` up to 100, a bad `NextToken` is a ValidationException. */
+const paging = (params: Record<string, unknown>) => ({
+  nextToken: params.NextToken,
+  size: params.Limit,
+  defaultSize: 100,
+  maxSize: 100,
+  invalidToken: 'ValidationException',
+});
+
+/** EventBridge's API (`AWSEvents.*`, JSON 1.1) over the template's buses and rules. Rules are read-only. */
+export function eventsActions(bus: LocalEventBridge): ApiActions {
+  const busName = (params: Record<string, unknown>) => {
+    const name = String(params.EventBusName ?? 'default');
+    const short = name.startsWith('arn:') ? name.slice(name.lastIndexOf('/') + 1) : name;
+    if (!bus.buses.has(short))
+      throw new AwsError('ResourceNotFoundException', `Event bus ${short} does not exist.`);
+    return short;
+  };
+  const findRule = (params: Record<string, unknown>, nameKey: 'Name' | 'Rule'): LocalRule => {
+    const name = required(params, nameKey, 'string');
+    const onBus = busName(params);
+    const rule = bus.rules.find((r) => r.name === name && r.busName === onBus);
+    if (!rule)
+      throw new AwsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${onBus}.`);
+    return rule;
+  };
+  const describe = (rule: LocalRule) => ({
+    Name: rule.name,
+    Arn: rule.arn,
+    EventPattern: rule.patternJson,
+    State: rule.state,
+    ...(rule.description === undefined ? {} : { Description: rule.description }),
+    EventBusName: rule.busName,
+  });
+
+  return {
+    PutEvents: (params) => bus.putEvents(params.Entries as PutEventsRequestEntry[]),
+
+    TestEventPattern: (params) => {
+      const patternJson = required(params, 'EventPattern', 'string');
+      const eventJson = required(params, 'Event', 'string');
+      let pattern: ReturnType<typeof parsePattern>;
+      try {
+        pattern = parsePattern(patternJson);
+      } catch (error) {
+        if (error instanceof InvalidEventPatternError)
+          throw new AwsError(
+            'InvalidEventPatternException',
+            `Event pattern is not valid. Reason: ${error.message}`,
+          );
+        throw error;
+      }
+      let event: unknown;
+      try {
+        event = JSON.parse(eventJson);
+      } catch {
+        throw new AwsError('ValidationException', 'Parameter Event is not valid. Reason: it is not JSON.');
+      }
+      const missing = TEST_EVENT_FIELDS.filter(
+        (f) => event === null || typeof event !== 'object' || !(f in event),
+      );
+      if (missing.length > 0) {
+        throw new AwsError(
+          'ValidationException',
+          `Parameter Event is not valid. Reason: missing required field(s) ${missing.join(', ')}.`,
+        );
+      }
+      return { Result: matchesPattern(pattern, event) };
+    },
+
+    ListEventBuses: (params) => {
+      const prefix = String(params.NamePrefix ?? '');
+      const buses = [...bus.buses.values()]
+        .filter((b) => b.name.startsWith(prefix))
+        .map((b) => ({ Name: b.name, Arn: b.arn }));
+      const { items, nextToken } = page(buses, paging(params));
+      return { EventBuses: items, ...(nextToken ? { NextToken: nextToken } : {}) };
+    },
+
+    ListRules: (params) => {
+      const onBus = busName(params);
+      const prefix = String(params.NamePrefix ?? '');
+      const rules = bus.rules.filter((r) => r.busName === onBus && r.name.startsWith(prefix)).map(describe);
+      const { items, nextToken } = page(rules, paging(params));
+      return { Rules: items, ...(nextToken ? { NextToken: nextToken } : {}) };
+    },
+
+    DescribeRule: (params) => ({ ...describe(findRule(params, 'Name')), CreatedBy: bus.env.account }),
+
+    ListTargetsByRule: (params) => {
+      const { items, nextToken } = page(findRule(params, 'Rule').targets, paging(params));
+      return { Targets: items, ...(nextToken ? { NextToken: nextToken } : {}) };
+    },
+  };
+}

@@ -1,0 +1,352 @@
+import type { AwsError } from '../errors';
+import {
+  type LocalQueue,
+  type LocalQueues,
+  type MessageAttributes,
+  md5OfMessageAttributes,
+  type QueueMessage,
+  SqsError,
+} from '../sqs';
+import type { ApiActions } from './protocol';
+
+type Params = Record<string, unknown>;
+
+/** The queue attributes GetQueueAttributes knows (API reference, QueueAttributeName), besides `All`. */
+const QUEUE_ATTRIBUTE_NAMES = new Set([
+  'Policy',
+  'VisibilityTimeout',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'CreatedTimestamp',
+  'LastModifiedTimestamp',
+  'QueueArn',
+  'ApproximateNumberOfMessagesDelayed',
+  'DelaySeconds',
+  'ReceiveMessageWaitTimeSeconds',
+  'RedrivePolicy',
+  'FifoQueue',
+  'ContentBasedDeduplication',
+  'KmsMasterKeyId',
+  'KmsDataKeyReusePeriodSeconds',
+  'DeduplicationScope',
+  'FifoThroughputLimit',
+  'RedriveAllowPolicy',
+  'SqsManagedSseEnabled',
+]);
+
+const MESSAGE_SYSTEM_ATTRIBUTE_NAMES = [
+  'SenderId',
+  'SentTimestamp',
+  'ApproximateReceiveCount',
+  'ApproximateFirstReceiveTimestamp',
+] as const;
+
+/** How often a receive with WaitTimeSeconds looks again for a visible message. */
+const POLL_INTERVAL_MS = 50;
+
+/**
+ * SQS's API (`AmazonSQS.*`, JSON 1.0, and the query protocol through `handleSqsQuery`) over the template's
+ * queues. Queues are the template's: there is no CreateQueue, DeleteQueue or SetQueueAttributes. Errors are
+ * `SqsError`s; ReceiveMessage answers with a promise when it waits for messages.
+ */
+export function sqsActions(queues: LocalQueues): ApiActions {
+  const queueOf = (params: Params): LocalQueue => queues.find(requiredString(params, 'QueueUrl'));
+
+  return {
+    ListQueues: (params) => {
+      const prefix = optionalString(params, 'QueueNamePrefix') ?? '';
+      const max = optionalInt(
+        params,
+        'MaxResults',
+        1,
+        1000,
+        'MaxResults must be an integer between 1 and 1000.',
+      );
+      const token = optionalString(params, 'NextToken');
+      const urls = queues
+        .all()
+        .filter((q) => q.name.startsWith(prefix))
+        .map((q) => q.url);
+      const start = token === undefined ? 0 : offsetOf(token, urls.length);
+      const end = max === undefined ? Math.min(urls.length, start + 1000) : start + max;
+      const page = urls.slice(start, end);
+      return {
+        ...(page.length > 0 ? { QueueUrls: page } : {}),
+        ...(max !== undefined && end < urls.length ? { NextToken: tokenFor(end) } : {}),
+      };
+    },
+
+    GetQueueUrl: (params) => {
+      const name = requiredString(params, 'QueueName');
+      const owner = optionalString(params, 'QueueOwnerAWSAccountId');
+      const queue = queues.all().find((q) => q.name === name);
+      if (!queue || (owner !== undefined && accountOf(queue) !== owner)) throw SqsError.queueDoesNotExist();
+      return { QueueUrl: queue.url };
+    },
+
+    GetQueueAttributes: (params) => {
+      const queue = queueOf(params);
+      const names = stringList(params, 'AttributeNames');
+      for (const name of names)
+        if (name !== 'All' && !QUEUE_ATTRIBUTE_NAMES.has(name))
+          throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+      const all = queueAttributes(queue);
+      const wanted = names.includes('All') ? Object.keys(all) : names;
+      const attributes = Object.fromEntries(
+        wanted.filter((name) => all[name] !== undefined).map((name) => [name, all[name]]),
+      );
+      return Object.keys(attributes).length > 0 ? { Attributes: attributes } : {};
+    },
+
+    SendMessage: (params) => {
+      const queue = queueOf(params);
+      const body = params.MessageBody;
+      if (body === undefined || body === null) throw SqsError.missingParameter('MessageBody');
+      if (typeof body !== 'string')
+        throw SqsError.invalidParameterValue(
+          'Value for parameter MessageBody is invalid. Reason: Must be a string.',
+        );
+      const delaySeconds = optionalInt(
+        params,
+        'DelaySeconds',
+        0,
+        900,
+        'DelaySeconds must be >= 0 and <= 900.',
+      );
+      const messageAttributes = messageAttributesOf(params.MessageAttributes);
+      const sent = queue.send(body, { delaySeconds, messageAttributes });
+      return {
+        MessageId: sent.messageId,
+        MD5OfMessageBody: sent.md5OfBody,
+        ...(sent.md5OfMessageAttributes === undefined
+          ? {}
+          : { MD5OfMessageAttributes: sent.md5OfMessageAttributes }),
+      };
+    },
+
+    ReceiveMessage: async (params) => {
+      const queue = queueOf(params);
+      const max =
+        optionalInt(params, 'MaxNumberOfMessages', 1, 10, 'Must be between 1 and 10, if provided.') ?? 1;
+      const visibility = optionalInt(
+        params,
+        'VisibilityTimeout',
+        0,
+        43_200,
+        'Must be >= 0 and <= 43200, if provided.',
+      );
+      const wait =
+        optionalInt(params, 'WaitTimeSeconds', 0, 20, 'Must be >= 0 and <= 20, if provided.') ??
+        queue.settings.receiveMessageWaitTimeSeconds;
+      const systemNames = [
+        ...stringList(params, 'AttributeNames'),
+        ...stringList(params, 'MessageSystemAttributeNames'),
+      ];
+      const attributeNames = stringList(params, 'MessageAttributeNames');
+
+      const deadline = Date.now() + wait * 1000;
+      let received = queue.receive(max, visibility);
+      while (received.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(POLL_INTERVAL_MS, deadline - Date.now())),
+        );
+        received = queue.receive(max, visibility);
+      }
+      const messages = received.map((m) => messageOf(queue, m, systemNames, attributeNames));
+      return messages.length > 0 ? { Messages: messages } : {};
+    },
+
+    DeleteMessage: (params) => {
+      const queue = queueOf(params);
+      queue.delete(requiredString(params, 'ReceiptHandle'));
+      return {};
+    },
+
+    PurgeQueue: (params) => {
+      queueOf(params).purge();
+      return {};
+    },
+  };
+}
+
+/** An SQS error as SQS's JSON protocol sends it. */
+export interface SqsJsonError {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * How the HTTP layer answers an `AmazonSQS.*` action's error: the status the error carries, `__type`
+ * `com.amazonaws.sqs#<code>` with `message`, and `x-amzn-query-error: <query code>;<Sender|Receiver>`, which
+ * SDK v3 and botocore read first because SQS's JSON protocol is query-compatible.
+ */
+export function sqsJsonError(error: AwsError): SqsJsonError {
+  const sqs = error instanceof SqsError ? error : new SqsError(error.code, error.message);
+  return {
+    status: sqs.status,
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-query-error': sqs.queryErrorHeader },
+    body: JSON.stringify({ __type: sqs.jsonType, message: sqs.message }),
+  };
+}
+
+/** Every attribute GetQueueAttributes `All` answers with, as strings, as SQS sends them. */
+function queueAttributes(queue: LocalQueue): Record<string, string> {
+  const counts = queue.counts();
+  const created = String(Math.floor(queue.createdAt / 1000));
+  return {
+    QueueArn: queue.arn,
+    ApproximateNumberOfMessages: String(counts.visible),
+    ApproximateNumberOfMessagesNotVisible: String(counts.inFlight),
+    ApproximateNumberOfMessagesDelayed: String(counts.delayed),
+    CreatedTimestamp: created,
+    LastModifiedTimestamp: created,
+    VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+    MaximumMessageSize: String(queue.settings.maximumMessageSize),
+    MessageRetentionPeriod: String(queue.settings.messageRetentionPeriodSeconds),
+    DelaySeconds: String(queue.settings.delaySeconds),
+    ReceiveMessageWaitTimeSeconds: String(queue.settings.receiveMessageWaitTimeSeconds),
+  };
+}
+
+/** A received message as ReceiveMessage answers with it: only the attributes asked for. */
+function messageOf(
+  queue: LocalQueue,
+  m: QueueMessage,
+  systemNames: readonly string[],
+  attributeNames: readonly string[],
+): Record<string, unknown> {
+  const system: Record<(typeof MESSAGE_SYSTEM_ATTRIBUTE_NAMES)[number], string> = {
+    SenderId: accountOf(queue),
+    SentTimestamp: String(m.sentAt),
+    ApproximateReceiveCount: String(m.receiveCount),
+    ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt ?? m.sentAt),
+  };
+  const wantsAll = systemNames.includes('All');
+  const attributes = Object.fromEntries(
+    MESSAGE_SYSTEM_ATTRIBUTE_NAMES.filter((name) => wantsAll || systemNames.includes(name)).map((name) => [
+      name,
+      system[name],
+    ]),
+  );
+  const messageAttributes = Object.fromEntries(
+    Object.entries(m.messageAttributes).filter(([name]) => isRequested(name, attributeNames)),
+  );
+  const hasMessageAttributes = Object.keys(messageAttributes).length > 0;
+  return {
+    MessageId: m.messageId,
+    ReceiptHandle: m.receiptHandle,
+    MD5OfBody: m.md5OfBody,
+    Body: m.body,
+    ...(Object.keys(attributes).length > 0 ? { Attributes: attributes } : {}),
+    // The digest of the attributes returned, so that a client can check what it was given.
+    ...(hasMessageAttributes
+      ? {
+          MD5OfMessageAttributes: md5OfMessageAttributes(messageAttributes),
+          MessageAttributes: messageAttributes,
+        }
+      : {}),
+  };
+}
+
+/** `All` and `.*` ask for every attribute; `prefix.*` for those whose names start with `prefix.`. */
+function isRequested(name: string, requested: readonly string[]): boolean {
+  return requested.some(
+    (r) => r === 'All' || r === '.*' || r === name || (r.endsWith('.*') && name.startsWith(r.slice(0, -1))),
+  );
+}
+
+function accountOf(queue: LocalQueue): string {
+  return queue.arn.split(':')[4] ?? '';
+}
+
+/** The message attributes of a SendMessage, checked for shape; the queue checks their content. */
+function messageAttributesOf(value: unknown): MessageAttributes {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw SqsError.invalidParameterValue(
+      'Value for parameter MessageAttributes is invalid. Reason: Must be a map.',
+    );
+  const attributes: Record<string, MessageAttributes[string]> = {};
+  for (const [name, raw] of Object.entries(value)) {
+    const a = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const text = (key: string) => {
+      const v = a[key];
+      if (v === undefined || v === null) return undefined;
+      if (typeof v !== 'string')
+        throw SqsError.invalidParameterValue(
+          `Value for parameter MessageAttributes.${name}.${key} is invalid. Reason: Must be a string.`,
+        );
+      return v;
+    };
+    const DataType = text('DataType') ?? '';
+    const StringValue = text('StringValue');
+    const BinaryValue = text('BinaryValue');
+    attributes[name] = {
+      DataType,
+      ...(StringValue === undefined ? {} : { StringValue }),
+      ...(BinaryValue === undefined ? {} : { BinaryValue }),
+    };
+  }
+  return attributes;
+}
+
+function requiredString(params: Params, name: string): string {
+  const value = optionalString(params, name);
+  if (value === undefined || value.length === 0) throw SqsError.missingParameter(name);
+  return value;
+}
+
+function optionalString(params: Params, name: string): string | undefined {
+  const value = params[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string')
+    throw SqsError.invalidParameterValue(
+      `Value ${String(value)} for parameter ${name} is invalid. Reason: Must be a string.`,
+    );
+  return value;
+}
+
+/** An integer parameter in [min, max]; the query protocol sends it as a string. */
+function optionalInt(
+  params: Params,
+  name: string,
+  min: number,
+  max: number,
+  reason: string,
+): number | undefined {
+  const value = params[name];
+  if (value === undefined || value === null) return undefined;
+  const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+    throw SqsError.invalidParameterValue(
+      `Value ${String(value)} for parameter ${name} is invalid. Reason: ${reason}`,
+    );
+  return n;
+}
+
+function stringList(params: Params, name: string): string[] {
+  const value = params[name];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw SqsError.invalidParameterValue(
+      `Value for parameter ${name} is invalid. Reason: Must be a list of strings.`,
+    );
+  return value;
+}
+
+function tokenFor(offset: number): string {
+  return Buffer.from(`offset:${offset}`).toString('base64url');
+}
+
+function offsetOf(token: string, length: number): number {
+  const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  const offset = match ? Number(match[1]) : Number.NaN;
+  if (!(offset >= 0 && offset <= length))
+    throw SqsError.invalidParameterValue(
+      `Value ${token} for parameter NextToken is invalid. Reason: Invalid token.`,
+    );
+  return offset;
+}

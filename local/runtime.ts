@@ -1,0 +1,72 @@
+import './polyfills';
+import { readFileSync } from 'node:fs';
+import { LocalApp } from './app';
+import { ensureAssembly } from './assembly';
+import type { FaultRule } from './eventbridge/faults';
+import { parseFaultRule } from './eventbridge/faults';
+import { LocalServer } from './server';
+import type { StepFunctionsOptions } from './stepfunctions/service';
+
+export interface RuntimeOptions extends StepFunctionsOptions {
+  /** The cloud assembly to serve (default `cdk.out`). */
+  readonly assemblyDir: string;
+  /** Synthesize the app into `assemblyDir` first unless it is up to date (default true). */
+  readonly synthesize?: boolean;
+  readonly stackName?: string;
+  readonly host?: string;
+  readonly port?: number;
+  /** Where state survives restarts; in memory when absent. */
+  readonly dataDir?: string;
+  /** PutEvents faults active from the start. */
+  readonly faults?: readonly FaultRule[];
+  /** A JSON file with an array of fault rules (see `parseFaultRule`). */
+  readonly faultsFile?: string;
+}
+
+/** The local runtime: the synthesized app behind AWS-compatible APIs on one port. */
+export class LocalRuntime {
+  private constructor(
+    readonly app: LocalApp,
+    readonly server: LocalServer,
+    /** Whether startup synthesized the app (false: it reused an up-to-date cdk.out). */
+    readonly synthesized: boolean,
+  ) {}
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  static async start(options: RuntimeOptions): Promise<LocalRuntime> {
+    const stackName = options.stackName ?? 'OnboardingKyc';
+    const synthesized = options.synthesize === false ? false : ensureAssembly(options.assemblyDir, stackName);
+    const faults = [
+      ...(options.faults ?? []),
+      ...(options.faultsFile
+        ? (JSON.parse(readFileSync(options.faultsFile, 'utf8')) as unknown[]).map(parseFaultRule)
+        : []),
+    ];
+    const server = await LocalServer.listen({ host: options.host, port: options.port });
+    try {
+      const app = await LocalApp.start({ ...options, stackName, endpoint: server.url });
+      app.eventBridge.faults.push(...faults);
+      server.serve(app);
+      return new LocalRuntime(app, server, synthesized);
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+  }
+
+  /**
+   * Stops taking requests, lets accepted events reach their targets (up to `graceMs`), and closes the data
+   * directory. Executions still running stay journaled as running: after a restart they show as interrupted.
+   */
+  async stop(graceMs = 2_000): Promise<void> {
+    await this.server.stop();
+    await Promise.race([
+      this.app.eventBridge.settle(),
+      new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+    ]);
+    await this.app.stop();
+  }
+}

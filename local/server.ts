@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { eventsActions } from './api/events';
+import type { ApiActions } from './api/protocol';
+import { sqsActions, sqsJsonError } from './api/sqs';
+import { handleSqsQuery } from './api/sqs-query';
+import { statesActions } from './api/states';
+import type { LocalApp } from './app';
+import { AwsError } from './errors';
+import { describeFaultRule, parseFaultRule } from './eventbridge/faults';
+import { SqsError } from './sqs';
+
+/** Requests larger than this are refused before they are parsed (PutEvents' own limit is 256 KiB). */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/** The JSON services, by the `X-Amz-Target` prefix their clients send, with their JSON protocol version. */
+interface JsonService {
+  readonly contentType: string;
+  readonly actions: ApiActions;
+}
+
+export interface ServerOptions {
+  /** 127.0.0.1 unless asked otherwise: the runtime has no authentication. */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+}
+
+/**
+ * The local runtime's one HTTP port: AWS's JSON protocols dispatched on `X-Amz-Target` (EventBridge, Step
+ * Functions, SQS, DynamoDB through dynalite), SQS's query protocol for older CLIs, and the runtime's own
+ * `/_local/*` endpoints (fault injection, health).
+ */
+export class LocalServer {
+  private handler?: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  /**
+   * Binds the port first, so the app can be built knowing its own endpoint (queue URLs contain it); until
+   * `serve` is called every request is answered 503.
+   */
+  static async listen(options: ServerOptions = {}): Promise<LocalServer> {
+    const server = createServer();
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 4010, host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const local = new LocalServer(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      const handler = local.handler;
+      if (!handler) return sendError(response, 503, 'ServiceUnavailable', 'The local runtime is starting.');
+      handler(request, response).catch((error: unknown) => {
+        console.error('local runtime: unexpected error', error);
+        if (!response.headersSent) sendError(response, 500, 'InternalFailure', 'The local runtime failed.');
+      });
+    });
+    return local;
+  }
+
+  /** Starts answering with the app's APIs. */
+  serve(app: LocalApp): void {
+    const services: Record<string, JsonService> = {
+      AWSEvents: { contentType: 'application/x-amz-json-1.1', actions: eventsActions(app.eventBridge) },
+      AWSStepFunctions: {
+        contentType: 'application/x-amz-json-1.0',
+        actions: statesActions(app.stepFunctions),
+      },
+      AmazonSQS: { contentType: 'application/x-amz-json-1.0', actions: sqsActions(app.queues) },
+    };
+    this.handler = (request, response) => handle(app, services, request, response);
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+async function handle(
+  app: LocalApp,
+  services: Record<string, JsonService>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const body = await readBody(request);
+  if (body === undefined) {
+    return sendError(
+      response,
+      413,
+      'RequestEntityTooLarge',
+      `Requests are limited to ${MAX_REQUEST_BYTES} bytes.`,
+    );
+  }
+  const path = new URL(request.url ?? '/', 'http://local').pathname;
+  if (path.startsWith('/_local/')) {
+    const { status, value } = localEndpoint(app, request.method ?? 'GET', path, body);
+    return sendJson(response, status, 'application/json', value);
+  }
+
+  const target = request.headers['x-amz-target'];
+  if (request.method === 'POST' && typeof target === 'string') {
+    const [prefix = '', action = ''] = target.split('.');
+    if (prefix === 'DynamoDB_20120810') return proxyToDynalite(app, request, body, response);
+    const service = services[prefix];
+    if (!service)
+      return sendError(response, 400, 'UnknownOperationException', `Operation ${target} is not supported.`);
+    const sqs = prefix === 'AmazonSQS';
+    let params: Record<string, unknown>;
+    try {
+      params = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+    } catch {
+      return sendError(response, 400, 'SerializationException', 'The request body is not valid JSON.');
+    }
+    try {
+      // Object.hasOwn: an action name such as `constructor` must not find a prototype method.
+      const run = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
+      if (!run) {
+        if (sqs) throw SqsError.invalidAction(action);
+        return sendError(response, 400, 'UnknownOperationException', `Operation ${target} is not supported.`);
+      }
+      return sendJson(response, 200, service.contentType, await run(params ?? {}));
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      if (sqs) {
+        // SQS's JSON protocol is query-compatible: clients name the error after x-amzn-query-error.
+        const { status, headers, body: json } = sqsJsonError(error);
+        response.writeHead(status, headers);
+        return void response.end(json);
+      }
+      return sendError(response, 400, error.code, error.message);
+    }
+  }
+  if (request.method === 'POST' && /x-www-form-urlencoded/.test(request.headers['content-type'] ?? '')) {
+    // SQS's query protocol, which Debian's AWS CLI 2.9 still speaks.
+    const {
+      status,
+      contentType,
+      body: xml,
+    } = await handleSqsQuery(
+      new URLSearchParams(body.toString('utf8')),
+      services.AmazonSQS?.actions as ApiActions,
+    );
+    response.writeHead(status, { 'Content-Type': contentType });
+    return void response.end(xml);
+  }
+  return sendError(response, 400, 'UnknownOperationException', 'Requests need an X-Amz-Target header.');
+}
+
+/** The runtime's own endpoints: fault injection for PutEvents, and a health check. */
+function localEndpoint(
+  app: LocalApp,
+  method: string,
+  path: string,
+  body: Buffer,
+): { status: number; value: unknown } {
+  const faults = app.eventBridge.faults;
+  const listed = () => ({ status: 200, value: { faults: faults.map(describeFaultRule) } });
+  if (path === '/_local/health' && method === 'GET') return { status: 200, value: { status: 'ready' } };
+  if (path === '/_local/faults' && method === 'GET') return listed();
+  if (path === '/_local/faults' && method === 'DELETE') {
+    faults.length = 0;
+    return listed();
+  }
+  if (path === '/_local/faults' && method === 'POST') {
+    try {
+      const parsed: unknown = JSON.parse(body.toString('utf8') || 'null');
+      // Parse every rule before adding any, so a bad rule in a list adds none.
+      faults.push(...(Array.isArray(parsed) ? parsed : [parsed]).map(parseFaultRule));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { status: 400, value: { __type: 'ValidationException', message } };
+    }
+    return listed();
+  }
+  return {
+    status: 404,
+    value: {
+      __type: 'ResourceNotFoundException',
+      message: `${method} ${path} is not a local runtime endpoint.`,
+    },
+  };
+}
+
+/** DynamoDB is dynalite's own API: the request and response pass through unchanged (CRC32 header included). */
+async function proxyToDynalite(
+  app: LocalApp,
+  request: IncomingMessage,
+  body: Buffer,
+  response: ServerResponse,
+): Promise<void> {
+  const headers: Record<string, string> = {};
+  for (const name of [
+    'content-type',
+    'x-amz-target',
+    'authorization',
+    'x-amz-date',
+    'x-amz-security-token',
+  ]) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  const upstream = await fetch(app.dynamodb.endpoint, { method: 'POST', headers, body });
+  const out: Record<string, string> = {};
+  for (const name of ['content-type', 'x-amz-crc32', 'x-amzn-requestid'])
+    out[name] = upstream.headers.get(name) ?? '';
+  response.writeHead(upstream.status, out);
+  response.end(Buffer.from(await upstream.arrayBuffer()));
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+/** AWS JSON protocols send timestamps as epoch seconds. */
+function epochSeconds(this: unknown, key: string, value: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key];
+  return raw instanceof Date ? raw.getTime() / 1000 : value;
+}
+
+function sendJson(response: ServerResponse, status: number, contentType: string, value: unknown): void {
+  response.writeHead(status, { 'Content-Type': contentType, 'x-amzn-RequestId': randomUUID() });
+  response.end(JSON.stringify(value ?? {}, epochSeconds));
+}
+
+function sendError(response: ServerResponse, status: number, type: string, message: string): void {
+  sendJson(response, status, 'application/x-amz-json-1.1', { __type: type, message });
+}

@@ -1,0 +1,305 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalRuntime } from '../../local/runtime';
+import { BUS } from '../support/local';
+import { aws, eventually, startRuntime } from '../support/runtime';
+
+const samplesDir = join(__dirname, '..', '..', 'events', 'samples');
+const machineArn = (workflow: string) =>
+  `arn:aws:states:us-east-1:000000000000:stateMachine:${BUS}-${workflow}`;
+
+type Described = {
+  executionArn: string;
+  status: string;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+};
+
+/**
+ * The local runtime driven by Debian's AWS CLI, as a user would: put the samples, list and describe
+ * executions, read their history and the parking queues.
+ */
+describe('the local runtime through the AWS CLI', () => {
+  let runtime: LocalRuntime;
+  let url: string;
+  let scratch: string;
+  beforeAll(async () => {
+    runtime = await startRuntime();
+    url = runtime.url;
+    scratch = mkdtempSync(join(tmpdir(), 'aws-cli-e2e-'));
+  });
+  afterAll(async () => {
+    await runtime.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** Runs the CLI and fails the test with its stderr when it exits non-zero. */
+  async function ok(...args: string[]) {
+    const result = await aws(url, ...args);
+    if (result.code !== 0) throw new Error(`aws ${args.join(' ')} failed: ${result.stderr}`);
+    return result.json ?? {};
+  }
+
+  /** Every execution of a workflow, described with the CLI, once none of them is running. */
+  async function settledExecutions(workflow: string, count: number): Promise<Described[]> {
+    return eventually(async () => {
+      const listed = (
+        await ok('stepfunctions', 'list-executions', '--state-machine-arn', machineArn(workflow))
+      ).executions as { executionArn: string; status: string }[];
+      if (listed.length < count || listed.some((e) => e.status === 'RUNNING')) return undefined;
+      return Promise.all(
+        listed.map(
+          async (e) =>
+            (await ok(
+              'stepfunctions',
+              'describe-execution',
+              '--execution-arn',
+              e.executionArn,
+            )) as unknown as Described,
+        ),
+      );
+    }, 30_000);
+  }
+
+  const userOf = (e: Described) => JSON.parse(e.input).detail.userId as string;
+  const outputOf = (e: Described) => JSON.parse(e.output ?? '{}') as Record<string, unknown>;
+
+  it('runs every sample put with aws events put-events to its documented end', async () => {
+    // Act: one put-events per sample file, as the README shows; the block and unblock of user-3001 in order.
+    const files = readdirSync(samplesDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    for (const file of files) {
+      const response = await ok('events', 'put-events', '--entries', `file://${join(samplesDir, file)}`);
+      expect(response.FailedEntryCount).toBe(0);
+      if (file === 'user-blocked.json') await settledExecutions('access-change', 4);
+    }
+    const kyc = await settledExecutions('kyc', 3);
+    const onboarding = await settledExecutions('onboarding', 2);
+    const access = await settledExecutions('access-change', 5);
+
+    // Assess
+    const decisionOf = (user: string) => outputOf(kyc.find((e) => userOf(e) === user) as Described).decision;
+    expect(decisionOf('user-1001')).toBe('approved');
+    expect(decisionOf('user-1002')).toBe('declined');
+    expect(decisionOf('user-1003')).toBe('manual review');
+    expect(onboarding.map(userOf).sort()).toEqual(['user-1001', 'user-2001']);
+    expect(onboarding.every((e) => e.status === 'SUCCEEDED' && outputOf(e).outcome === 'completed')).toBe(
+      true,
+    );
+    const race = access.filter((e) => userOf(e) === 'user-4001');
+    expect(race).toHaveLength(3);
+    expect(race.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    const item = await ok(
+      'dynamodb',
+      'get-item',
+      '--table-name',
+      `${BUS}-versions`,
+      '--consistent-read',
+      '--key',
+      JSON.stringify({ userId: { S: 'user-4001' }, workflow: { S: 'access' } }),
+    );
+    expect(item.Item).toMatchObject({ version: { N: '3' }, blocked: { BOOL: false } });
+    const user3001 = access.filter((e) => userOf(e) === 'user-3001').map((e) => outputOf(e).outcome);
+    expect(user3001).toEqual(['completed', 'completed']);
+
+    // The history of the approved KYC run, read with the CLI.
+    const approved = kyc.find((e) => userOf(e) === 'user-1001') as Described;
+    const history = await ok(
+      'stepfunctions',
+      'get-execution-history',
+      '--execution-arn',
+      approved.executionArn,
+    );
+    const events = history.events as {
+      type: string;
+      id: number;
+      previousEventId: number;
+      stateEnteredEventDetails?: { name: string };
+    }[];
+    expect(events[0]).toMatchObject({ type: 'ExecutionStarted', id: 1, previousEventId: 0 });
+    expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
+    expect(
+      events.filter((e) => e.type === 'TaskStateEntered').map((e) => e.stateEnteredEventDetails?.name),
+    ).toEqual(
+      expect.arrayContaining(['Claim version', 'Emit KYC Checks Completed', 'Emit Account Approved']),
+    );
+  });
+
+  it('parks a malformed trigger in the rejected-events queue, read with aws sqs receive-message', async () => {
+    // Prepare
+    const entries = join(scratch, 'malformed.json');
+    writeFileSync(
+      entries,
+      JSON.stringify([
+        {
+          Source: 'app.identity',
+          DetailType: 'User Access Changed',
+          Detail: '{"userId":"u-nov"}',
+          EventBusName: BUS,
+        },
+      ]),
+    );
+
+    // Act
+    await ok('events', 'put-events', '--entries', `file://${entries}`);
+    const { QueueUrl } = await ok('sqs', 'get-queue-url', '--queue-name', `${BUS}-rejected-events`);
+    const received = await eventually(async () => {
+      const r = await ok(
+        'sqs',
+        'receive-message',
+        '--queue-url',
+        String(QueueUrl),
+        '--max-number-of-messages',
+        '10',
+      );
+      const messages = (r.Messages ?? []) as { Body: string; ReceiptHandle: string }[];
+      return messages.find((m) => JSON.parse(m.Body).detail?.userId === 'u-nov');
+    });
+    await ok(
+      'sqs',
+      'delete-message',
+      '--queue-url',
+      String(QueueUrl),
+      '--receipt-handle',
+      received.ReceiptHandle,
+    );
+
+    // Assess
+    expect(JSON.parse(received.Body)).toMatchObject({ source: 'app.identity', detail: { userId: 'u-nov' } });
+  });
+
+  it('dead-letters a trigger whose execution cannot start, read with aws sqs receive-message', async () => {
+    // Prepare: a Detail under PutEvents' 256 KiB whose whole event is over the execution input limit.
+    const entries = join(scratch, 'oversized.json');
+    const detail = JSON.stringify({ userId: 'u-big', version: 1, blocked: true, pad: 'x'.repeat(261_900) });
+    writeFileSync(
+      entries,
+      JSON.stringify([
+        { Source: 'app.identity', DetailType: 'User Access Changed', Detail: detail, EventBusName: BUS },
+      ]),
+    );
+
+    // Act
+    const put = await ok('events', 'put-events', '--entries', `file://${entries}`);
+    const { QueueUrl } = await ok('sqs', 'get-queue-url', '--queue-name', `${BUS}-trigger-dlq`);
+    const received = await eventually(async () => {
+      const r = await ok('sqs', 'receive-message', '--queue-url', String(QueueUrl));
+      return (r.Messages as { Body: string }[] | undefined)?.[0];
+    });
+
+    // Assess
+    expect(put.FailedEntryCount).toBe(0);
+    expect(JSON.parse(received.Body)).toMatchObject({ detail: { userId: 'u-big' } });
+  });
+
+  it('parks an undelivered event and fails the execution, read with aws sqs receive-message', async () => {
+    // Prepare
+    await fetch(`${url}/_local/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ errorCode: 'InternalFailure', detailType: 'User Blocked' }),
+    });
+
+    const entries = join(scratch, 'undelivered.json');
+    writeFileSync(
+      entries,
+      JSON.stringify([
+        {
+          Source: 'app.identity',
+          DetailType: 'User Access Changed',
+          Detail: JSON.stringify({ userId: 'u-undelivered', version: 1, blocked: true }),
+          EventBusName: BUS,
+        },
+      ]),
+    );
+
+    try {
+      // Act
+      await ok('events', 'put-events', '--entries', `file://${entries}`);
+      const failed = await eventually(async () => {
+        const r = await ok(
+          'stepfunctions',
+          'list-executions',
+          '--state-machine-arn',
+          machineArn('access-change'),
+          '--status-filter',
+          'FAILED',
+        );
+        return (r.executions as { executionArn: string }[])[0];
+      });
+      const described = await ok(
+        'stepfunctions',
+        'describe-execution',
+        '--execution-arn',
+        failed.executionArn,
+      );
+      const { QueueUrl } = await ok('sqs', 'get-queue-url', '--queue-name', `${BUS}-undelivered-events`);
+      const r = await ok(
+        'sqs',
+        'receive-message',
+        '--queue-url',
+        String(QueueUrl),
+        '--max-number-of-messages',
+        '10',
+      );
+
+      // Assess
+      expect(described).toMatchObject({ status: 'FAILED', error: 'EventUndelivered' });
+      const parked = (r.Messages as { Body: string }[]).map((m) => JSON.parse(m.Body));
+      expect(parked).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ executionArn: failed.executionArn, error: 'EventBridge.FailedEntry' }),
+        ]),
+      );
+    } finally {
+      await fetch(`${url}/_local/faults`, { method: 'DELETE' });
+    }
+  });
+
+  it('answers bad input with the exact AWS error names the CLI reports', async () => {
+    // Prepare
+    const tooMany = join(scratch, 'eleven.json');
+    const sample = JSON.parse(readFileSync(join(samplesDir, 'user-blocked.json'), 'utf8'));
+    writeFileSync(tooMany, JSON.stringify(Array.from({ length: 11 }, () => sample[0])));
+    const perEntry = join(scratch, 'per-entry.json');
+    writeFileSync(
+      perEntry,
+      JSON.stringify([
+        { DetailType: 'x', Detail: '{}', EventBusName: BUS },
+        { Source: 's', DetailType: 'x', Detail: '"text"', EventBusName: BUS },
+        { Source: 's', DetailType: 'x', Detail: '{}', EventBusName: 'nope' },
+      ]),
+    );
+
+    // Act
+    const [eleven, entries, missingExecution, badArn, missingQueue, unknownOperation] = await Promise.all([
+      aws(url, 'events', 'put-events', '--entries', `file://${tooMany}`),
+      aws(url, 'events', 'put-events', '--entries', `file://${perEntry}`),
+      aws(
+        url,
+        'stepfunctions',
+        'describe-execution',
+        '--execution-arn',
+        `${machineArn('kyc').replace(':stateMachine:', ':execution:')}:nope`,
+      ),
+      aws(url, 'stepfunctions', 'describe-execution', '--execution-arn', 'arn:nope'),
+      aws(url, 'sqs', 'get-queue-url', '--queue-name', 'no-such-queue'),
+      aws(url, 'events', 'create-event-bus', '--name', 'another'),
+    ]);
+
+    // Assess
+    expect(eleven.stderr).toContain('(ValidationException)');
+    expect((entries.json as { Entries: { ErrorCode: string }[] }).Entries.map((e) => e.ErrorCode)).toEqual([
+      'InvalidArgument',
+      'MalformedDetail',
+      'InvalidArgument',
+    ]);
+    expect(missingExecution.stderr).toContain('(ExecutionDoesNotExist)');
+    expect(badArn.stderr).toContain('(InvalidArn)');
+    expect(missingQueue.stderr).toContain('(AWS.SimpleQueueService.NonExistentQueue)');
+    expect(unknownOperation.stderr).toContain('(UnknownOperationException)');
+  });
+});
