@@ -136,6 +136,10 @@ export class LocalApp {
   /** Stops the app; executions still running are journaled as running and restored as interrupted. */
   async stop(): Promise<void> {
     await this.dataDirectory?.close();
+    // The engine cannot checkpoint an execution: stop the running ones, as a restart will show them.
+    this.stepFunctions.interruptAll(
+      `The local runtime stopped at ${new Date().toISOString()} while this execution was running.`,
+    );
     await this.dynamodb.stop();
   }
 }

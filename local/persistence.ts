@@ -8,14 +8,23 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { EventRecord } from './eventbridge/bus';
+import type { EventRecord, LocalEventBridge } from './eventbridge/bus';
 import type { LocalQueues } from './sqs';
-import type { EventLog, Execution, LocalStepFunctions } from './stepfunctions/service';
-
-/** The error an execution ends with when the runtime stopped while it ran (see the README). */
-export const INTERRUPTED_ERROR = 'LocalRuntime.Interrupted';
+import {
+  type EventLog,
+  type Execution,
+  INTERRUPTED_ERROR,
+  type LocalStepFunctions,
+} from './stepfunctions/service';
 
 type Stored<T> = Omit<T, 'done' | 'abort'>;
+
+/** What the data directory restores and then journals. */
+interface JournaledServices {
+  readonly stepFunctions: LocalStepFunctions;
+  readonly eventBridge: LocalEventBridge;
+  readonly queues: LocalQueues;
+}
 
 /**
  * The runtime's state in its data directory, so that it survives a restart:
@@ -35,10 +44,14 @@ export class DataDirectory {
 
   private constructor(
     readonly path: string,
-    private readonly queues: LocalQueues,
+    private readonly services: JournaledServices,
   ) {
     this.executionsJournal = createWriteStream(join(path, 'executions.jsonl'), { flags: 'a' });
     this.eventsJournal = createWriteStream(join(path, 'events.jsonl'), { flags: 'a' });
+    services.stepFunctions.onExecutionChange = (e) =>
+      this.executionsJournal.write(`${JSON.stringify(stored(e))}\n`);
+    services.eventBridge.onRecordChange = (r) => this.eventsJournal.write(`${JSON.stringify(r)}\n`);
+    services.queues.onChange = () => this.scheduleQueuesWrite();
   }
 
   /** Where dynalite keeps the tables. */
@@ -48,14 +61,7 @@ export class DataDirectory {
   }
 
   /** Restores what an earlier run left in `path`, then journals every change from now on. */
-  static open(
-    path: string,
-    services: {
-      stepFunctions: LocalStepFunctions;
-      eventBridge: { restore(r: Iterable<EventRecord>): void; onRecordChange?: (r: EventRecord) => void };
-      queues: LocalQueues;
-    },
-  ): DataDirectory {
+  static open(path: string, services: JournaledServices): DataDirectory {
     mkdirSync(path, { recursive: true });
     const now = new Date();
     const executions = [
@@ -71,12 +77,7 @@ export class DataDirectory {
 
     services.stepFunctions.restore(executions);
     services.eventBridge.restore(records);
-    const directory = new DataDirectory(path, services.queues);
-    services.stepFunctions.onExecutionChange = (e) =>
-      directory.executionsJournal.write(`${JSON.stringify(stored(e))}\n`);
-    services.eventBridge.onRecordChange = (r) => directory.eventsJournal.write(`${JSON.stringify(r)}\n`);
-    services.queues.onChange = () => directory.scheduleQueuesWrite();
-    return directory;
+    return new DataDirectory(path, services);
   }
 
   private scheduleQueuesWrite(): void {
@@ -87,11 +88,17 @@ export class DataDirectory {
   private writeQueues(): void {
     clearTimeout(this.queuesTimer);
     this.queuesTimer = undefined;
-    atomicWrite(join(this.path, 'queues.json'), JSON.stringify(this.queues.snapshot()));
+    atomicWrite(join(this.path, 'queues.json'), JSON.stringify(this.services.queues.snapshot()));
   }
 
-  /** Writes what is pending and closes the journals. */
+  /**
+   * Stops journaling, writes what is pending and closes the journals. Executions still running stay
+   * journaled as running, so the next start restores them as interrupted.
+   */
   async close(): Promise<void> {
+    this.services.stepFunctions.onExecutionChange = undefined;
+    this.services.eventBridge.onRecordChange = undefined;
+    this.services.queues.onChange = undefined;
     this.writeQueues();
     await Promise.all(
       [this.executionsJournal, this.eventsJournal].map((s) => new Promise<void>((resolve) => s.end(resolve))),

@@ -8,8 +8,10 @@ import { handleSqsQuery } from './api/sqs-query';
 import { statesActions } from './api/states';
 import type { LocalApp } from './app';
 import { AwsError } from './errors';
+import type { EventRecord } from './eventbridge/bus';
 import { describeFaultRule, parseFaultRule } from './eventbridge/faults';
 import { SqsError } from './sqs';
+import { viewerFile } from './viewer/serve';
 
 /** Requests larger than this are refused before they are parsed (PutEvents' own limit is 256 KiB). */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -100,10 +102,18 @@ async function handle(
       `Requests are limited to ${MAX_REQUEST_BYTES} bytes.`,
     );
   }
-  const path = new URL(request.url ?? '/', 'http://local').pathname;
+  const url = new URL(request.url ?? '/', 'http://local');
+  const path = url.pathname;
   if (path.startsWith('/_local/')) {
-    const { status, value } = localEndpoint(app, request.method ?? 'GET', path, body);
+    const { status, value } = localEndpoint(app, request.method ?? 'GET', url, body);
     return sendJson(response, status, 'application/json', value);
+  }
+  if (request.method === 'GET') {
+    const page = viewerFile(path);
+    if (page) {
+      response.writeHead(200, { 'Content-Type': page.contentType, 'Cache-Control': 'no-cache' });
+      return void response.end(page.body);
+    }
   }
 
   const target = request.headers['x-amz-target'];
@@ -148,6 +158,8 @@ async function handle(
     } = await handleSqsQuery(
       new URLSearchParams(body.toString('utf8')),
       services.AmazonSQS?.actions as ApiActions,
+      // The query protocol may post to the queue's own URL instead of naming it in QueueUrl.
+      new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`).href,
     );
     response.writeHead(status, { 'Content-Type': contentType });
     return void response.end(xml);
@@ -155,16 +167,25 @@ async function handle(
   return sendError(response, 400, 'UnknownOperationException', 'Requests need an X-Amz-Target header.');
 }
 
-/** The runtime's own endpoints: fault injection for PutEvents, and a health check. */
+/**
+ * The runtime's own endpoints: a health check, fault injection for PutEvents, and what the viewer shows
+ * beyond the AWS APIs: the events the buses accepted (with the rules they matched and their deliveries)
+ * and the queues' messages, read without receiving them.
+ */
 function localEndpoint(
   app: LocalApp,
   method: string,
-  path: string,
+  url: URL,
   body: Buffer,
 ): { status: number; value: unknown } {
+  const path = url.pathname;
   const faults = app.eventBridge.faults;
   const listed = () => ({ status: 200, value: { faults: faults.map(describeFaultRule) } });
   if (path === '/_local/health' && method === 'GET') return { status: 200, value: { status: 'ready' } };
+  if (path === '/_local/events' && method === 'GET')
+    return { status: 200, value: { events: busEvents(app, url.searchParams) } };
+  if (path === '/_local/queues' && method === 'GET')
+    return { status: 200, value: { queues: queueContents(app) } };
   if (path === '/_local/faults' && method === 'GET') return listed();
   if (path === '/_local/faults' && method === 'DELETE') {
     faults.length = 0;
@@ -190,6 +211,41 @@ function localEndpoint(
   };
 }
 
+/**
+ * The events the buses accepted, newest first: `limit` (default 100, at most 1000), `bus` (a bus name) and
+ * `execution` (an execution ARN: the events that execution put, which carry it in their resources).
+ */
+function busEvents(app: LocalApp, query: URLSearchParams): EventRecord[] {
+  const limit = Math.min(Math.max(Number(query.get('limit') ?? 100) || 100, 1), 1000);
+  const bus = query.get('bus');
+  const execution = query.get('execution');
+  const found: EventRecord[] = [];
+  const records = app.eventBridge.records;
+  for (let i = records.length - 1; i >= 0 && found.length < limit; i--) {
+    const record = records[i] as EventRecord;
+    if (bus && record.busName !== bus) continue;
+    if (execution && !record.event.resources.includes(execution)) continue;
+    found.push(record);
+  }
+  return found;
+}
+
+/** Every queue with its counts and messages, oldest first, without receiving them. */
+function queueContents(app: LocalApp) {
+  return app.queues.all().map((queue) => ({
+    name: queue.name,
+    url: queue.url,
+    arn: queue.arn,
+    counts: queue.counts(),
+    messages: queue.messages.map((m) => ({
+      messageId: m.messageId,
+      body: m.body,
+      sentAt: new Date(m.sentAt),
+      receiveCount: m.receiveCount,
+    })),
+  }));
+}
+
 /** DynamoDB is dynalite's own API: the request and response pass through unchanged (CRC32 header included). */
 async function proxyToDynalite(
   app: LocalApp,
@@ -208,7 +264,13 @@ async function proxyToDynalite(
     const value = request.headers[name];
     if (typeof value === 'string') headers[name] = value;
   }
-  const upstream = await fetch(app.dynamodb.endpoint, { method: 'POST', headers, body });
+  // A Uint8Array, not the Buffer: the viewer's browser files bring in the DOM typings (local/viewer), whose
+  // fetch accepts only an ArrayBuffer-backed body.
+  const upstream = await fetch(app.dynamodb.endpoint, {
+    method: 'POST',
+    headers,
+    body: new Uint8Array(body),
+  });
   const out: Record<string, string> = {};
   for (const name of ['content-type', 'x-amz-crc32', 'x-amzn-requestid'])
     out[name] = upstream.headers.get(name) ?? '';

@@ -26,7 +26,7 @@ export function eventsActions(bus: LocalEventBridge): ApiActions {
     return short;
   };
   const findRule = (params: Record<string, unknown>, nameKey: 'Name' | 'Rule'): LocalRule => {
-    const name = required(params, nameKey, 'string');
+    const name = required(params, nameKey);
     const onBus = busName(params);
     const rule = bus.rules.find((r) => r.name === name && r.busName === onBus);
     if (!rule)
@@ -46,8 +46,8 @@ export function eventsActions(bus: LocalEventBridge): ApiActions {
     PutEvents: (params) => bus.putEvents(params.Entries as PutEventsRequestEntry[]),
 
     TestEventPattern: (params) => {
-      const patternJson = required(params, 'EventPattern', 'string');
-      const eventJson = required(params, 'Event', 'string');
+      const patternJson = required(params, 'EventPattern');
+      const eventJson = required(params, 'Event');
       let pattern: ReturnType<typeof parsePattern>;
       try {
         pattern = parsePattern(patternJson);

@@ -17,13 +17,14 @@ const paging = (params: Record<string, unknown>) => ({
 
 /** An ARN parameter, or InvalidArn when it is not shaped like a Step Functions ARN of that kind. */
 function arnParam(params: Record<string, unknown>, key: string, kind: 'stateMachine' | 'execution'): string {
-  const arn = required(params, key, 'string');
+  const arn = required(params, key);
   if (!new RegExp(`^arn:aws:states:[a-z0-9-]+:\\d{12}:${kind}:`).test(arn))
     throw new AwsError('InvalidArn', `Invalid Arn: '${arn}'`);
   return arn;
 }
 
-function describeExecution(e: Execution) {
+/** An execution as ListExecutions lists it. */
+function listItem(e: Execution) {
   return {
     executionArn: e.executionArn,
     stateMachineArn: e.stateMachineArn,
@@ -31,6 +32,13 @@ function describeExecution(e: Execution) {
     status: e.status,
     startDate: e.startDate,
     ...(e.stopDate ? { stopDate: e.stopDate } : {}),
+  };
+}
+
+/** An execution as DescribeExecution describes it. */
+function describeExecution(e: Execution) {
+  return {
+    ...listItem(e),
     input: e.input,
     inputDetails: { included: true },
     ...(e.output === undefined ? {} : { output: e.output, outputDetails: { included: true } }),
@@ -68,11 +76,11 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
 
     StartExecution: (params) => {
       const machineArn = arnParam(params, 'stateMachineArn', 'stateMachine');
-      const input = params.input === undefined ? '{}' : required(params, 'input', 'string');
+      const input = params.input === undefined ? '{}' : required(params, 'input');
       const e =
         params.name === undefined
           ? sfn.startExecution(machineArn, input)
-          : sfn.startExecution(machineArn, input, required(params, 'name', 'string'));
+          : sfn.startExecution(machineArn, input, required(params, 'name'));
       return { executionArn: e.executionArn, startDate: e.startDate };
     },
 
@@ -91,14 +99,7 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
       const executions = [...sfn.executions.values()]
         .filter((e) => e.stateMachineArn === machine.arn && (status === undefined || e.status === status))
         .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
-        .map((e) => ({
-          executionArn: e.executionArn,
-          stateMachineArn: e.stateMachineArn,
-          name: e.name,
-          status: e.status,
-          startDate: e.startDate,
-          ...(e.stopDate ? { stopDate: e.stopDate } : {}),
-        }));
+        .map(listItem);
       const { items, nextToken } = page(executions, paging(params));
       return { executions: items, ...(nextToken ? { nextToken } : {}) };
     },

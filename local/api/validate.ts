@@ -1,19 +1,19 @@
 import { AwsError } from '../errors';
 
-/** A required request parameter of the given type, or AWS's ValidationException naming it. */
-export function required(params: Record<string, unknown>, key: string, type: 'string' | 'object'): string {
+/** A required string parameter, or AWS's ValidationException naming it. */
+export function required(params: Record<string, unknown>, key: string): string {
   const value = params[key];
   if (value === undefined || value === null)
     throw new AwsError(
       'ValidationException',
       `1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`,
     );
-  if (typeof value !== type)
+  if (typeof value !== 'string')
     throw new AwsError(
       'ValidationException',
-      `Value at '${key}' failed to satisfy constraint: Member must be a ${type}`,
+      `Value at '${key}' failed to satisfy constraint: Member must be a string`,
     );
-  return value as string;
+  return value;
 }
 
 export interface PageOptions {

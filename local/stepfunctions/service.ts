@@ -15,6 +15,9 @@ const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
 /** Step Functions' payload limit for execution input and state data. */
 const MAX_PAYLOAD_BYTES = 256 * 1024;
 
+/** The error of an execution that was running when the runtime stopped (see the README). */
+export const INTERRUPTED_ERROR = 'LocalRuntime.Interrupted';
+
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 export interface LocalStateMachine {
@@ -260,7 +263,8 @@ export class LocalStepFunctions {
         if ('output' in result) {
           execution.status = 'SUCCEEDED';
           execution.output = JSON.stringify(result.output);
-        } else if (execution.status !== 'ABORTED') {
+        } else if (execution.status === 'RUNNING') {
+          // Not stopped (ABORTED) nor interrupted by the runtime stopping: the execution itself failed.
           const failed = events.findLast((e) => e.type === 'ExecutionFailed') as
             | { Error?: string; Cause?: unknown }
             | undefined;
@@ -290,6 +294,20 @@ export class LocalStepFunctions {
     execution.abort?.();
     await execution.done;
     return execution;
+  }
+
+  /**
+   * Ends every running execution as FAILED with `LocalRuntime.Interrupted`: the runtime is stopping and
+   * the engine cannot checkpoint them. The data directory restores them the same way after a restart.
+   */
+  interruptAll(cause: string): void {
+    for (const execution of this.executions.values()) {
+      if (execution.status !== 'RUNNING') continue;
+      execution.status = 'FAILED';
+      execution.error = INTERRUPTED_ERROR;
+      execution.cause = cause;
+      execution.abort?.();
+    }
   }
 
   /** Puts back executions from an earlier run of the runtime (they have ended: nothing resumes them). */

@@ -30,10 +30,14 @@ describe('the data directory', () => {
   it('keeps tables, queues, executions and events across a restart, and ends an interrupted execution', async () => {
     // Prepare: one execution completes; a second is held at its first task when the runtime stops.
     const holdUser = 'u-held';
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const first = await startRuntime({
       dataDir,
       beforeTask: async ({ input }) => {
-        if (JSON.stringify(input).includes(holdUser)) await new Promise(() => {});
+        if (JSON.stringify(input).includes(holdUser)) await held;
       },
     });
     let c = clients(first.url);
@@ -52,7 +56,7 @@ describe('the data directory', () => {
       return executions[0];
     });
     await c.events.send(new PutEventsCommand({ Entries: [access(holdUser, 1, false)] }));
-    const held = await eventually(async () => {
+    const running = await eventually(async () => {
       const { executions = [] } = await c.sfn.send(
         new ListExecutionsCommand({ stateMachineArn: accessMachine, statusFilter: 'RUNNING' }),
       );
@@ -83,9 +87,9 @@ describe('the data directory', () => {
       expect(Item?.version).toEqual({ N: '1' });
 
       // The interrupted execution shows as ended with a named error.
-      const interrupted = await c.sfn.send(new DescribeExecutionCommand({ executionArn: held.executionArn }));
+      const interrupted = await c.sfn.send(new DescribeExecutionCommand({ executionArn: running.executionArn }));
       expect(interrupted).toMatchObject({ status: 'FAILED', error: 'LocalRuntime.Interrupted' });
-      const history = await c.sfn.send(new GetExecutionHistoryCommand({ executionArn: held.executionArn }));
+      const history = await c.sfn.send(new GetExecutionHistoryCommand({ executionArn: running.executionArn }));
       expect(history.events?.map((e) => e.type)).toEqual(['ExecutionStarted', 'ExecutionFailed']);
 
       // The rejected trigger is still parked, and the bus records are back.
@@ -96,6 +100,7 @@ describe('the data directory', () => {
       expect(Attributes?.ApproximateNumberOfMessages).toBe('1');
       expect(second.app.eventBridge.records).toHaveLength(recordsBefore);
     } finally {
+      release();
       await second.stop();
     }
   });
