@@ -1,0 +1,688 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { LocalApp } from '../../../local/app';
+import { historyEvents, pageOfHistory } from '../../../local/stepfunctions/history';
+import type { IntegrationServices } from '../../../local/stepfunctions/integrations';
+import { type Execution, LocalStepFunctions } from '../../../local/stepfunctions/service';
+import {
+  type GraphNode,
+  type LaidOutGraph,
+  layoutStateMachine,
+  type StateRun,
+  stateRuns,
+  summarizeRule,
+} from '../../../local/viewer/graph';
+import { applicants, executionsOf, put, startApp } from '../../support/local';
+
+/** The ASL fields these tests walk. */
+interface Machine {
+  StartAt: string;
+  States: Record<string, State>;
+}
+interface State {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Default?: string;
+  Choices?: Record<string, unknown>[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Branches?: Machine[];
+  ItemProcessor?: Machine;
+}
+
+/** Every state of a machine with the Parallel or Map it sits in (undefined at the top level). */
+function statesOf(machine: Machine, owner?: string): { name: string; state: State; owner?: string }[] {
+  return Object.entries(machine.States).flatMap(([name, state]) => [
+    { name, state, owner },
+    ...(state.Branches ?? []).flatMap((branch) => statesOf(branch, name)),
+    ...(state.ItemProcessor ? statesOf(state.ItemProcessor, name) : []),
+  ]);
+}
+
+const isCluster = (n: GraphNode) => n.type === 'Branch';
+const overlaps = (a: GraphNode, b: GraphNode) =>
+  Math.abs(a.x - b.x) * 2 < a.width + b.width && Math.abs(a.y - b.y) * 2 < a.height + b.height;
+const contains = (outer: GraphNode, inner: GraphNode) =>
+  inner.x - inner.width / 2 >= outer.x - outer.width / 2 &&
+  inner.x + inner.width / 2 <= outer.x + outer.width / 2 &&
+  inner.y - inner.height / 2 >= outer.y - outer.height / 2 &&
+  inner.y + inner.height / 2 <= outer.y + outer.height / 2;
+
+/** What every laid-out graph must be: finite, inside its bounds, boxes apart, children in their clusters. */
+function expectDrawable(graph: LaidOutGraph) {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  expect(byId.size).toBe(graph.nodes.length);
+  for (const n of graph.nodes) {
+    for (const v of [n.x, n.y, n.width, n.height]) expect(Number.isFinite(v)).toBe(true);
+    expect(n.width).toBeGreaterThan(0);
+    expect(n.x - n.width / 2).toBeGreaterThanOrEqual(0);
+    expect(n.x + n.width / 2).toBeLessThanOrEqual(graph.width);
+    expect(n.y + n.height / 2).toBeLessThanOrEqual(graph.height);
+    if (n.parent !== undefined) {
+      const cluster = byId.get(n.parent) as GraphNode;
+      expect(isCluster(cluster)).toBe(true);
+      expect(contains(cluster, n)).toBe(true);
+    }
+  }
+  const boxes = graph.nodes.filter((n) => !isCluster(n));
+  for (const [i, a] of boxes.entries())
+    for (const b of boxes.slice(i + 1)) {
+      if (overlaps(a, b)) throw new Error(`"${a.id}" and "${b.id}" overlap`);
+    }
+  // Sibling clusters (a Parallel's branches) do not overlap either.
+  const clusters = graph.nodes.filter(isCluster);
+  for (const [i, a] of clusters.entries())
+    for (const b of clusters.slice(i + 1)) if (a.parent === b.parent) expect(overlaps(a, b)).toBe(false);
+  for (const e of graph.edges) {
+    expect(byId.has(e.from) && byId.has(e.to)).toBe(true);
+    expect(e.points.length).toBeGreaterThanOrEqual(2);
+    for (const p of e.points) expect(Number.isFinite(p.x) && Number.isFinite(p.y)).toBe(true);
+  }
+}
+
+const edgesFrom = (graph: LaidOutGraph, from: string) => graph.edges.filter((e) => e.from === from);
+const edge = (graph: LaidOutGraph, from: string, to: string, kind: string) =>
+  graph.edges.find((e) => e.from === from && e.to === to && e.kind === kind);
+
+describe('layoutStateMachine on the synthesized state machines', () => {
+  let app: LocalApp;
+  let machines: Map<string, Machine>;
+  beforeAll(async () => {
+    app = await startApp();
+    machines = new Map(
+      [...app.stepFunctions.stateMachines.values()].map((m) => [m.name, m.definition as unknown as Machine]),
+    );
+  });
+  afterAll(() => app.stop());
+
+  const kyc = () => machines.get('onboarding-kyc-kyc') as Machine;
+
+  it('draws every state once, inside the branch cluster of its Parallel', () => {
+    // Act
+    const graph = layoutStateMachine(kyc());
+
+    // Assess
+    const states = statesOf(kyc());
+    const stateNodes = graph.nodes.filter((n) => !['Start', 'End', 'Branch'].includes(n.type));
+    expect(stateNodes.map((n) => n.id).sort()).toEqual(states.map((s) => s.name).sort());
+    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    for (const { name, state, owner } of states) {
+      const node = byId.get(name) as GraphNode;
+      expect(node).toMatchObject({ label: name, type: state.Type });
+      if (owner === undefined) expect(node.parent).toBeUndefined();
+      else expect(byId.get(node.parent ?? '')).toMatchObject({ type: 'Branch', owner });
+    }
+    // The KYC checks: one cluster per branch, in branch order left to right.
+    const checks = 'Run identity and sanctions checks';
+    const branches = graph.nodes.filter((n) => n.owner === checks);
+    expect(branches.map((b) => b.type)).toEqual(['Branch', 'Branch']);
+    expect(byId.get('Verify identity')?.parent).toBe(branches[0]?.id);
+    expect(byId.get('Screen sanctions')?.parent).toBe(branches[1]?.id);
+    expect(branches[0]?.x).toBeLessThan(branches[1]?.x ?? 0);
+  });
+
+  it('starts at a Start marker and ends every terminal state in one End marker', () => {
+    for (const [name, definition] of machines) {
+      // Act
+      const graph = layoutStateMachine(definition);
+
+      // Assess
+      const start = graph.nodes.filter((n) => n.type === 'Start');
+      const end = graph.nodes.filter((n) => n.type === 'End');
+      expect([name, start.length, end.length]).toEqual([name, 1, 1]);
+      expect(edgesFrom(graph, start[0]?.id ?? '')).toMatchObject([{ to: definition.StartAt, kind: 'next' }]);
+      const endId = end[0]?.id ?? '';
+      const terminals = Object.entries(definition.States)
+        .filter(([, s]) => s.End || s.Type === 'Succeed' || s.Type === 'Fail')
+        .map(([n]) => n);
+      expect(terminals.length).toBeGreaterThan(0);
+      const intoEnd = graph.edges.filter((e) => e.to === endId).map((e) => e.from);
+      expect(intoEnd.sort()).toEqual(terminals.sort());
+    }
+  });
+
+  it('draws each Choice rule, Default and Catch as a labelled edge', () => {
+    for (const definition of machines.values()) {
+      // Act
+      const graph = layoutStateMachine(definition);
+
+      // Assess
+      for (const { name, state } of statesOf(definition)) {
+        for (const rule of state.Choices ?? []) {
+          const e = edge(graph, name, String(rule.Next), 'choice');
+          expect(e?.title).toContain(summarizeRule(rule));
+          expect(e?.label).toEqual(expect.any(String));
+          expect(Number.isFinite(e?.labelX) && Number.isFinite(e?.labelY)).toBe(true);
+        }
+        if (state.Default) expect(edge(graph, name, state.Default, 'default')).toBeDefined();
+        for (const catcher of state.Catch ?? []) {
+          const e = edge(graph, name, catcher.Next, 'catch');
+          for (const error of catcher.ErrorEquals) expect(e?.title).toContain(error);
+        }
+        if (state.Next && state.Type !== 'Parallel')
+          expect(edge(graph, name, state.Next, 'next')).toBeDefined();
+      }
+    }
+    // The rule summaries read like the ASL.
+    const graph = layoutStateMachine(kyc());
+    expect(edge(graph, 'Decide', 'Record approval', 'choice')?.label).toBe(
+      '$.assessment.Payload.decision == "approved"',
+    );
+    expect(edge(graph, 'Compare versions', 'Duplicate', 'choice')?.label).toBe(
+      '$.stored.storedVersion == $.detail.version',
+    );
+    expect(edge(graph, 'Decide', 'Unknown decision', 'default')?.label).toBeUndefined();
+    // An emit's FailedEntry and States.ALL catchers park the same entry: one edge, both names.
+    expect(edge(graph, 'Emit Risk Assessed', 'Park undelivered Risk Assessed', 'catch')?.label).toBe(
+      'EventBridge.FailedEntry, States.ALL',
+    );
+  });
+
+  it("fans a Parallel out to its branches and its branches' ends into its Next", () => {
+    // Act
+    const graph = layoutStateMachine(kyc());
+
+    // Assess
+    const checks = 'Run identity and sanctions checks';
+    const next = kyc().States[checks]?.Next ?? '';
+    for (const branch of kyc().States[checks]?.Branches ?? []) {
+      expect(edge(graph, checks, branch.StartAt, 'next')).toBeDefined();
+      for (const [name, state] of Object.entries(branch.States))
+        if (state.End) expect(edgesFrom(graph, name)).toMatchObject([{ to: next, kind: 'next' }]);
+    }
+    // Its own Next would skip the branches; its Catch starts from the Parallel itself.
+    expect(edge(graph, checks, next, 'next')).toBeUndefined();
+    expect(edge(graph, checks, 'Reject invalid trigger', 'catch')?.label).toBe('InvalidInput');
+  });
+
+  it('lays every state machine out top to bottom, finite and with no box over another', () => {
+    for (const definition of machines.values()) {
+      // Act
+      const graph = layoutStateMachine(definition);
+
+      // Assess
+      expectDrawable(graph);
+      const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+      const start = graph.nodes.find((n) => n.type === 'Start') as GraphNode;
+      const end = graph.nodes.find((n) => n.type === 'End') as GraphNode;
+      for (const n of graph.nodes) {
+        if (n === start || n === end) continue;
+        expect(n.y).toBeGreaterThan(start.y);
+        expect(n.y).toBeLessThan(end.y);
+      }
+      expect(byId.get(definition.StartAt)?.y).toBeGreaterThan(start.y);
+    }
+  });
+
+  it('gives the same layout for the same definition, as an object or as its JSON', () => {
+    // Act
+    const first = layoutStateMachine(kyc());
+    const again = layoutStateMachine(structuredClone(kyc()));
+    const fromJson = layoutStateMachine(JSON.stringify(kyc()));
+
+    // Assess
+    expect(again).toEqual(first);
+    expect(fromJson).toEqual(first);
+  });
+});
+
+describe('layoutStateMachine on hand-written definitions', () => {
+  it('draws a Map item processor as a cluster, nested Parallels inside branches, a Fail ending a branch', () => {
+    // Prepare
+    const definition = {
+      StartAt: 'Each order',
+      States: {
+        'Each order': {
+          Type: 'Map',
+          ItemsPath: '$.orders',
+          ItemProcessor: {
+            StartAt: 'Check order',
+            States: {
+              'Check order': { Type: 'Pass', Next: 'Checks' },
+              Checks: {
+                Type: 'Parallel',
+                End: true,
+                Branches: [
+                  { StartAt: 'Stock', States: { Stock: { Type: 'Succeed' } } },
+                  { StartAt: 'Refuse', States: { Refuse: { Type: 'Fail', Error: 'Refused' } } },
+                ],
+              },
+            },
+          },
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }],
+          Next: 'Wait a bit',
+        },
+        'Wait a bit': { Type: 'Wait', Seconds: 1, Next: 'Done' },
+        Failed: { Type: 'Fail', Error: 'OrdersFailed' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+
+    // Act
+    const graph = layoutStateMachine(definition);
+
+    // Assess
+    expectDrawable(graph);
+    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    const items = byId.get(byId.get('Check order')?.parent ?? '');
+    expect(items).toMatchObject({ type: 'Branch', owner: 'Each order', label: 'Item processor' });
+    expect(byId.get('Checks')?.parent).toBe(items?.id);
+    // The nested Parallel's branch clusters sit inside the item processor's cluster.
+    const inner = graph.nodes.filter((n) => n.owner === 'Checks');
+    expect(inner.map((n) => n.parent)).toEqual([items?.id, items?.id]);
+    for (const cluster of inner) expect(contains(items as GraphNode, cluster)).toBe(true);
+    // Succeed in a branch leads where the Parallel leads, and as it ends its iteration, to the Map's Next.
+    expect(edgesFrom(graph, 'Stock')).toMatchObject([{ to: 'Wait a bit', kind: 'next' }]);
+    // A Fail in a branch fails the branch: no edge out. At the top level it ends the execution.
+    expect(edgesFrom(graph, 'Refuse')).toEqual([]);
+    expect(edgesFrom(graph, 'Failed')).toMatchObject([{ to: '(end)', kind: 'next' }]);
+    expect(edge(graph, 'Each order', 'Check order', 'next')).toBeDefined();
+    expect(edge(graph, 'Each order', 'Failed', 'catch')?.label).toBe('States.ALL');
+    expect(edge(graph, 'Wait a bit', 'Done', 'next')).toBeDefined();
+  });
+
+  it('keeps marker and cluster ids apart from state names', () => {
+    // Prepare: states named like the synthetic ids.
+    const definition = {
+      StartAt: '(start)',
+      States: {
+        '(start)': {
+          Type: 'Parallel',
+          Next: '(end)',
+          Branches: [{ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }],
+        },
+        '(end)': { Type: 'Pass', Next: '((start) 1)' },
+        '((start) 1)': { Type: 'Succeed' },
+      },
+    };
+
+    // Act
+    const graph = layoutStateMachine(definition);
+
+    // Assess
+    expectDrawable(graph);
+    const markers = graph.nodes.filter((n) => n.type === 'Start' || n.type === 'End');
+    expect(markers.map((n) => n.id)).toEqual(['(start)~', '(end)~']);
+    expect(graph.nodes.find((n) => n.type === 'Branch')?.id).toBe('((start) 1)~');
+    expect(edgesFrom(graph, '(start)~')).toMatchObject([{ to: '(start)' }]);
+  });
+
+  it('summarizes Choice rules of every form in one line', () => {
+    expect(summarizeRule({ Variable: '$.decision', StringEquals: 'approved' })).toBe(
+      '$.decision == "approved"',
+    );
+    expect(summarizeRule({ Variable: '$.score', NumericGreaterThan: 700 })).toBe('$.score > 700');
+    expect(summarizeRule({ Variable: '$.score', NumericLessThanEqualsPath: '$.limit' })).toBe(
+      '$.score <= $.limit',
+    );
+    expect(summarizeRule({ Variable: '$.vip', BooleanEquals: true })).toBe('$.vip == true');
+    expect(summarizeRule({ Variable: '$.email', IsPresent: true })).toBe('$.email is present');
+    expect(summarizeRule({ Variable: '$.email', IsPresent: false })).toBe('$.email is not present');
+    expect(summarizeRule({ Variable: '$.name', StringMatches: 'A*' })).toBe('$.name matches "A*"');
+    expect(
+      summarizeRule({
+        And: [
+          { Variable: '$.a', NumericGreaterThanEquals: 1 },
+          { Or: [{ Variable: '$.b', IsNull: true }, { Not: { Variable: '$.c', StringEquals: 'x' } }] },
+        ],
+      }),
+    ).toBe('$.a >= 1 and ($.b is null or not ($.c == "x"))');
+    expect(summarizeRule({ Condition: '{% $states.input.n > 1 %}' })).toBe('$states.input.n > 1');
+  });
+
+  it('rejects what is not ASL', () => {
+    expect(() => layoutStateMachine({ States: {} })).toThrow(/StartAt and States/);
+    expect(() => layoutStateMachine(null)).toThrow(TypeError);
+  });
+});
+
+/** The execution's history as GetExecutionHistory gives it. */
+function historyOf(app: LocalApp, execution: Execution | undefined): HistoryEvent[] {
+  if (!execution) throw new Error('the execution did not start');
+  return historyEvents(execution, app.stepFunctions.findStateMachine(execution.stateMachineArn));
+}
+
+/** The history read as the page reads it with reverseOrder: newest first, in pages of `size`. */
+function newestFirst(history: HistoryEvent[], size: number): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = pageOfHistory(history, { maxResults: size, reverseOrder: true, nextToken });
+    events.push(...page.events);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/** Polls `read` until `done` holds for what it read (at most 2 s). */
+async function until<T>(read: () => T, done: (value: T) => boolean): Promise<T> {
+  for (const deadline = Date.now() + 2000; ; await new Promise((r) => setTimeout(r, 5))) {
+    const value = read();
+    if (done(value) || Date.now() > deadline) return value;
+  }
+}
+
+const enteredNames = (history: HistoryEvent[]) =>
+  new Set(
+    history.flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [])),
+  );
+
+/**
+ * Each state's run, checked for what holds for every run: exactly the entered states, the same runs from
+ * the history read newest first in pages, event ids sorted and owned by one state each.
+ */
+function runsOf(history: HistoryEvent[]): Map<string, StateRun> {
+  const runs = stateRuns(history);
+  expect(new Set(runs.keys())).toEqual(enteredNames(history));
+  expect(stateRuns(newestFirst(history, 7))).toEqual(runs);
+  const owners = new Map<number, string>();
+  for (const run of runs.values()) {
+    expect(run.eventIds).toEqual([...run.eventIds].sort((a, b) => a - b));
+    // A Task has an attempt once it is called: one held or stopped before its call has none yet.
+    if (run.status === 'succeeded' || run.status === 'caught') expect(run.attempts.length).toBeGreaterThan(0);
+    for (const id of run.eventIds) {
+      expect(owners.get(id)).toBeUndefined();
+      owners.set(id, run.name);
+    }
+  }
+  return runs;
+}
+
+describe('stateRuns from the local runtime', () => {
+  let app: LocalApp;
+  afterEach(() => app.stop());
+
+  it('marks every state an approved KYC run entered succeeded, and leaves the other paths out', async () => {
+    // Prepare
+    app = await startApp();
+    put(app, 'app.accounts', 'Account Requested', {
+      userId: 'u-viewer',
+      version: 1,
+      plan: 'team',
+      applicant: applicants.approved,
+    });
+
+    // Act
+    await app.settle();
+    const [kyc] = executionsOf(app, 'kyc');
+    const history = historyOf(app, kyc);
+    const runs = runsOf(history);
+
+    // Assess
+    expect([...runs.values()].filter((r) => r.status !== 'succeeded')).toEqual([]);
+    for (const name of ['Verify identity', 'Screen sanctions', 'Decide', 'Record approval', 'Approved'])
+      expect(runs.get(name)?.status).toBe('succeeded');
+    for (const name of ['Record decline', 'Record manual review', 'Unknown decision', 'Superseded'])
+      expect(runs.has(name)).toBe(false);
+    const claim = runs.get('Claim version');
+    expect(claim?.input).toBe(kyc?.input);
+    expect(claim?.attempts).toHaveLength(1);
+    expect(claim?.error).toBeUndefined();
+    expect(runs.get('Approved')?.output).toBe(kyc?.output);
+    // Every state event of the history belongs to a state.
+    const owned = new Set([...runs.values()].flatMap((r) => r.eventIds));
+    const stateEvents = history.filter((e) => !e.type?.startsWith('Execution'));
+    expect(stateEvents.filter((e) => !owned.has(e.id ?? 0))).toEqual([]);
+  });
+
+  it('fails a Task whose retries run out, with every attempt and its error', async () => {
+    // Prepare: the simulated identity provider is unavailable for this document number.
+    app = await startApp();
+    put(app, 'app.accounts', 'Account Requested', {
+      userId: 'u-viewer-unavailable',
+      version: 1,
+      plan: 'team',
+      applicant: { ...applicants.approved, documentNumber: 'UNAVAILABLE' },
+    });
+
+    // Act
+    await app.settle();
+    const [kyc] = executionsOf(app, 'kyc');
+    const runs = runsOf(historyOf(app, kyc));
+
+    // Assess
+    const verify = runs.get('Verify identity');
+    expect(verify).toMatchObject({ status: 'failed', error: 'IdentityProviderUnavailable' });
+    expect(verify?.aborted).toBeUndefined();
+    expect(verify?.attempts).toHaveLength(4); // the first call and three retries
+    for (const attempt of verify?.attempts ?? [])
+      expect(attempt).toMatchObject({
+        error: 'IdentityProviderUnavailable',
+        endedEventId: expect.any(Number),
+      });
+    expect(verify?.cause).toBe(kyc?.cause);
+    // Its branch failed the Parallel, and the Parallel the execution.
+    expect(runs.get('Run identity and sanctions checks')).toMatchObject({
+      status: 'failed',
+      error: 'IdentityProviderUnavailable',
+    });
+    expect(runs.has('Record checks completed')).toBe(false);
+  });
+
+  it('shows an emit whose every attempt failed as caught, the park succeeded and the Fail failed', async () => {
+    // Prepare: every put of a User Blocked entry fails with a FailedEntry.
+    app = await startApp();
+    app.eventBridge.faults.push({
+      remaining: Number.POSITIVE_INFINITY,
+      errorCode: 'InternalFailure',
+      detailType: 'User Blocked',
+    });
+    put(app, 'app.identity', 'User Access Changed', { userId: 'u-viewer-parked', version: 1, blocked: true });
+
+    // Act
+    await app.settle();
+    const [execution] = executionsOf(app, 'access-change');
+    const runs = runsOf(historyOf(app, execution));
+
+    // Assess
+    const emit = runs.get('Emit User Blocked');
+    expect(emit).toMatchObject({ status: 'caught', error: 'EventBridge.FailedEntry' });
+    expect(JSON.parse(emit?.cause ?? '')).toMatchObject({ FailedEntryCount: 1 });
+    expect(emit?.attempts).toHaveLength(5);
+    for (const attempt of emit?.attempts ?? []) expect(attempt.error).toBe('EventBridge.FailedEntry');
+    expect(JSON.parse(emit?.output ?? '').emitError).toMatchObject({ Error: 'EventBridge.FailedEntry' });
+    expect(runs.get('Park undelivered User Blocked')?.status).toBe('succeeded');
+    // The Fail state's error is the execution's: its FailStateEntered does not carry one.
+    expect(runs.get('Event not delivered')).toMatchObject({
+      status: 'failed',
+      error: 'EventUndelivered',
+      cause: execution?.cause,
+    });
+    expect(runs.has('Emit User Unblocked')).toBe(false);
+  });
+
+  it('shows the state a running execution is in as in progress', async () => {
+    // Prepare: hold the risk assessment until the test has looked.
+    let reached!: () => void;
+    const atRisk = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    app = await startApp({
+      beforeTask: async ({ stateName }) => {
+        if (stateName !== 'Assess risk') return;
+        reached();
+        await held;
+      },
+    });
+    put(app, 'app.accounts', 'Account Requested', {
+      userId: 'u-viewer-running',
+      version: 1,
+      plan: 'team',
+      applicant: applicants.approved,
+    });
+
+    // Act: the engine logs the state's entry a moment after its task is called.
+    await atRisk;
+    const [kyc] = executionsOf(app, 'kyc');
+    const history = await until(
+      () => historyOf(app, kyc),
+      (h) => enteredNames(h).has('Assess risk'),
+    );
+    release();
+    await app.settle();
+    const runs = runsOf(history);
+
+    // Assess
+    expect(runs.get('Assess risk')).toMatchObject({ status: 'in-progress', input: expect.any(String) });
+    expect(runs.get('Assess risk')?.output).toBeUndefined();
+    expect(runs.get('Emit KYC Checks Completed')?.status).toBe('succeeded');
+    expect([...runs.values()].filter((r) => r.status !== 'succeeded').map((r) => r.name)).toEqual([
+      'Assess risk',
+    ]);
+    expect(runs.has('Decide')).toBe(false);
+    expect(stateRuns(historyOf(app, kyc)).get('Assess risk')?.status).toBe('succeeded');
+  });
+
+  it('shows the state a stopped execution was in as failed, aborted, with the stop error', async () => {
+    // Prepare: stop the run when it reaches the risk assessment.
+    app = await startApp({
+      beforeTask: async ({ executionArn, stateName }) => {
+        if (stateName === 'Assess risk')
+          await app.stepFunctions.stopExecution(executionArn, 'Stopped', 'by the test');
+      },
+    });
+    put(app, 'app.accounts', 'Account Requested', {
+      userId: 'u-viewer-stopped',
+      version: 1,
+      plan: 'team',
+      applicant: applicants.approved,
+    });
+
+    // Act
+    await app.settle();
+    const [kyc] = executionsOf(app, 'kyc');
+    const runs = runsOf(historyOf(app, kyc));
+
+    // Assess
+    expect(kyc?.status).toBe('ABORTED');
+    expect(runs.get('Assess risk')).toMatchObject({
+      status: 'failed',
+      aborted: true,
+      error: 'Stopped',
+      cause: 'by the test',
+    });
+    expect(runs.get('Record checks completed')?.status).toBe('succeeded');
+  });
+});
+
+/** Runs a definition with no Task states (so no services) and returns its history. */
+async function historyOfDefinition(definition: object): Promise<HistoryEvent[]> {
+  const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:viewer';
+  const noServices = {} as IntegrationServices; // only Task states use them
+  const sfn = new LocalStepFunctions(
+    [
+      {
+        logicalId: 'Viewer',
+        type: 'AWS::StepFunctions::StateMachine',
+        properties: {
+          DefinitionString: JSON.stringify(definition),
+          RoleArn: 'arn:aws:iam::000000000000:role/viewer',
+        },
+        metadata: {},
+        ref: arn,
+        attributes: { Name: 'viewer' },
+      },
+    ],
+    noServices,
+    { retryDelayMs: 0 },
+  );
+  const execution = sfn.startExecution(arn, '{}');
+  await execution.done;
+  return historyEvents(execution, sfn.findStateMachine(arn));
+}
+
+describe('stateRuns of Parallel and Map failures', () => {
+  const refuseEachItem = {
+    Type: 'Map',
+    ItemsPath: '$.items',
+    ResultPath: null,
+    MaxConcurrency: 1,
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: 'Refuse the item',
+      States: { 'Refuse the item': { Type: 'Fail', Error: 'ItemRefused', Cause: 'refused' } },
+    },
+  };
+  const start = { Type: 'Pass', Result: [1, 2], ResultPath: '$.items', Next: 'Each item' };
+
+  it('fails a retried Map once per attempt, and the Fail inside it with the execution error', async () => {
+    // Act
+    const runs = runsOf(
+      await historyOfDefinition({
+        StartAt: 'Start',
+        States: {
+          Start: start,
+          'Each item': {
+            ...refuseEachItem,
+            Retry: [{ ErrorEquals: ['ItemRefused'], MaxAttempts: 2 }],
+            Next: 'Done',
+          },
+          Done: { Type: 'Pass', End: true },
+        },
+      }),
+    );
+
+    // Assess
+    const map = runs.get('Each item');
+    expect(map).toMatchObject({ status: 'failed', error: 'ItemRefused', cause: 'refused' });
+    expect(map?.attempts).toHaveLength(3);
+    expect(runs.get('Refuse the item')).toMatchObject({ status: 'failed', error: 'ItemRefused' });
+    expect(runs.has('Done')).toBe(false);
+  });
+
+  it('shows a caught Map as caught and the Fail in its iteration as failed, from the Catch result', async () => {
+    // Act
+    const runs = runsOf(
+      await historyOfDefinition({
+        StartAt: 'Start',
+        States: {
+          Start: start,
+          'Each item': {
+            ...refuseEachItem,
+            Catch: [{ ErrorEquals: ['ItemRefused'], Next: 'Caught' }],
+            Next: 'Done',
+          },
+          Caught: { Type: 'Pass', End: true },
+          Done: { Type: 'Pass', End: true },
+        },
+      }),
+    );
+
+    // Assess
+    expect(runs.get('Each item')).toMatchObject({ status: 'caught', error: 'ItemRefused', cause: 'refused' });
+    expect(runs.get('Refuse the item')).toMatchObject({ status: 'failed', error: 'ItemRefused' });
+    expect(runs.get('Caught')?.status).toBe('succeeded');
+    expect(runs.has('Done')).toBe(false);
+  });
+
+  it('fails the branch state of a caught Parallel and aborts the Wait running beside it', async () => {
+    // Act
+    const runs = runsOf(
+      await historyOfDefinition({
+        StartAt: 'Checks',
+        States: {
+          Checks: {
+            Type: 'Parallel',
+            Branches: [
+              { StartAt: 'Linger', States: { Linger: { Type: 'Wait', Seconds: 30, End: true } } },
+              { StartAt: 'Refuse', States: { Refuse: { Type: 'Fail', Error: 'Refused', Cause: 'no' } } },
+            ],
+            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handled' }],
+            End: true,
+          },
+          Handled: { Type: 'Succeed' },
+        },
+      }),
+    );
+
+    // Assess
+    expect(runs.get('Checks')).toMatchObject({ status: 'caught', error: 'Refused', cause: 'no' });
+    expect(runs.get('Refuse')).toMatchObject({ status: 'failed', error: 'Refused' });
+    expect(runs.get('Refuse')?.aborted).toBeUndefined();
+    expect(runs.get('Linger')).toMatchObject({ status: 'failed', aborted: true });
+    expect(runs.get('Handled')?.status).toBe('succeeded');
+  });
+});
