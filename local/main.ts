@@ -56,6 +56,8 @@ async function main(): Promise<void> {
     faultsFile: values['faults-file'],
   });
   console.log(describe(runtime, values['in-memory'] ? undefined : values['data-dir']));
+  if (!['127.0.0.1', 'localhost', '::1'].includes(values.host))
+    console.warn(`\nWarning: listening on ${values.host}, not loopback. The runtime has no authentication.`);
 
   let stopping = false;
   const stop = async (signal: string) => {

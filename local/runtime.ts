@@ -41,9 +41,7 @@ export class LocalRuntime {
     const synthesized = options.synthesize === false ? false : ensureAssembly(options.assemblyDir, stackName);
     const faults = [
       ...(options.faults ?? []),
-      ...(options.faultsFile
-        ? (JSON.parse(readFileSync(options.faultsFile, 'utf8')) as unknown[]).map(parseFaultRule)
-        : []),
+      ...(options.faultsFile ? readFaultsFile(options.faultsFile) : []),
     ];
     const server = await LocalServer.listen({ host: options.host, port: options.port });
     try {
@@ -69,4 +67,11 @@ export class LocalRuntime {
     ]);
     await this.app.stop();
   }
+}
+
+/** A faults file: a JSON array of fault rules (see `parseFaultRule`). */
+function readFaultsFile(file: string): FaultRule[] {
+  const rules: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Array.isArray(rules)) throw new Error(`${file}: expected a JSON array of fault rules.`);
+  return rules.map(parseFaultRule);
 }

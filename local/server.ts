@@ -49,12 +49,21 @@ export class LocalServer {
   static async listen(options: ServerOptions = {}): Promise<LocalServer> {
     const server = createServer();
     const host = options.host ?? '127.0.0.1';
+    const port = options.port ?? 4010;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 4010, host, () => resolve());
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new Error(
+                `${host}:${port} is already in use (another local runtime?); choose another with --port.`,
+              )
+            : error,
+        ),
+      );
+      server.listen(port, host, () => resolve());
     });
-    const { port } = server.address() as AddressInfo;
-    const local = new LocalServer(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+    const bound = (server.address() as AddressInfo).port;
+    const local = new LocalServer(server, `http://${host.includes(':') ? `[${host}]` : host}:${bound}`);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       const handler = local.handler;
       if (!handler) return sendError(response, 503, 'ServiceUnavailable', 'The local runtime is starting.');
