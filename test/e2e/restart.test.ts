@@ -87,9 +87,13 @@ describe('the data directory', () => {
       expect(Item?.version).toEqual({ N: '1' });
 
       // The interrupted execution shows as ended with a named error.
-      const interrupted = await c.sfn.send(new DescribeExecutionCommand({ executionArn: running.executionArn }));
+      const interrupted = await c.sfn.send(
+        new DescribeExecutionCommand({ executionArn: running.executionArn }),
+      );
       expect(interrupted).toMatchObject({ status: 'FAILED', error: 'LocalRuntime.Interrupted' });
-      const history = await c.sfn.send(new GetExecutionHistoryCommand({ executionArn: running.executionArn }));
+      const history = await c.sfn.send(
+        new GetExecutionHistoryCommand({ executionArn: running.executionArn }),
+      );
       expect(history.events?.map((e) => e.type)).toEqual(['ExecutionStarted', 'ExecutionFailed']);
 
       // The rejected trigger is still parked, and the bus records are back.
