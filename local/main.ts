@@ -103,6 +103,7 @@ function describe(runtime: LocalRuntime, dataDir: string | undefined): string {
   lines.push(
     '',
     `Listening on ${url}  (EventBridge, Step Functions, DynamoDB and SQS APIs)`,
+    `Execution viewer: ${url}/`,
     dataDir ? `Data directory: ${dataDir}` : 'In memory: nothing is kept after it stops.',
     app.eventBridge.faults.length > 0 ? `Fault injection: ${JSON.stringify(app.eventBridge.faults)}` : '',
     '',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, UnsupportedTemplateError } from '../errors';
 import type { Resource } from '../template';
+import type { BusEvent } from './event';
 import type { FaultRule } from './faults';
 import { type EventPattern, matchesPattern, parsePattern } from './pattern';
 import { checkTargetInput, targetInput } from './transform';
@@ -19,19 +20,6 @@ export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; Er
 export interface PutEventsResponse {
   FailedEntryCount: number;
   Entries: PutEventsResultEntry[];
-}
-
-/** An EventBridge event as rules and targets see it. */
-export interface BusEvent {
-  version: '0';
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, unknown>;
 }
 
 export interface Target {

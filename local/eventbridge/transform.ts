@@ -18,7 +18,8 @@
  *   JSON template that comes out invalid is not delivered, and the error messages of PutTargets.
  */
 import { UnsupportedTemplateError } from '../errors';
-import type { BusEvent, LocalRule, Target } from './bus';
+import type { LocalRule, Target } from './bus';
+import type { BusEvent } from './event';
 
 /** A target's InputTransformer as PutTargets and AWS::Events::Rule take it. */
 export interface InputTransformer {

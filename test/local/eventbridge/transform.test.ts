@@ -1,5 +1,6 @@
 import { UnsupportedTemplateError } from '../../../local/errors';
-import type { BusEvent, LocalRule, Target } from '../../../local/eventbridge/bus';
+import type { LocalRule, Target } from '../../../local/eventbridge/bus';
+import type { BusEvent } from '../../../local/eventbridge/event';
 import { parsePattern } from '../../../local/eventbridge/pattern';
 import {
   checkTargetInput,

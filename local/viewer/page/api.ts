@@ -1,0 +1,170 @@
+/**
+ * The viewer's calls to the runtime: the same AWS JSON APIs the CLI and SDKs use (so the page shows exactly
+ * what `aws stepfunctions get-execution-history` would), plus the runtime's own `/_local/*` endpoints for
+ * what AWS has no API for (the events a bus accepted, queue contents without receiving them).
+ *
+ * Responses are typed with the SDK's shapes; AWS JSON protocols send timestamps as epoch seconds, which are
+ * turned into Dates here, as the SDK does, so the rest of the page (and graph.ts) sees the SDK's types.
+ */
+import type {
+  DescribeExecutionOutput,
+  DescribeStateMachineOutput,
+  ExecutionListItem,
+  HistoryEvent,
+  StateMachineListItem,
+} from '@aws-sdk/client-sfn';
+import type { BusEvent } from '../../eventbridge/event';
+
+/** An AWS error answer (`{"__type": ..., "message": ...}`), or the runtime not answering at all. */
+export class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+const PROTOCOLS = {
+  AWSStepFunctions: 'application/x-amz-json-1.0',
+  AWSEvents: 'application/x-amz-json-1.1',
+} as const;
+
+/** One AWS JSON-protocol call: POST / with X-Amz-Target, as the SDKs send it. */
+async function call<T>(service: keyof typeof PROTOCOLS, action: string, params: object): Promise<T> {
+  const response = await fetch('/', {
+    method: 'POST',
+    headers: { 'X-Amz-Target': `${service}.${action}`, 'Content-Type': PROTOCOLS[service] },
+    body: JSON.stringify(params),
+  });
+  const body = (await response.json()) as T & { __type?: string; message?: string };
+  if (!response.ok) throw new ApiError(body.__type ?? 'Error', body.message ?? `${action} failed`);
+  return body;
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  const response = await fetch(path);
+  if (!response.ok) throw new ApiError('Error', `GET ${path} answered ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/** Epoch seconds on the wire -> Date, as the SDK deserializes timestamps. */
+const date = (seconds: unknown): Date | undefined =>
+  typeof seconds === 'number' ? new Date(seconds * 1000) : undefined;
+
+type Wire<T> = { [K in keyof T]: T[K] extends Date | undefined ? number | undefined : T[K] };
+
+export async function listStateMachines(): Promise<StateMachineListItem[]> {
+  const items: StateMachineListItem[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call<{ stateMachines: Wire<StateMachineListItem>[]; nextToken?: string }>(
+      'AWSStepFunctions',
+      'ListStateMachines',
+      { maxResults: 1000, ...(nextToken ? { nextToken } : {}) },
+    );
+    items.push(...page.stateMachines.map((m) => ({ ...m, creationDate: date(m.creationDate) })));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return items;
+}
+
+export async function describeStateMachine(stateMachineArn: string): Promise<DescribeStateMachineOutput> {
+  const m = await call<Wire<DescribeStateMachineOutput>>('AWSStepFunctions', 'DescribeStateMachine', {
+    stateMachineArn,
+  });
+  return { ...m, creationDate: date(m.creationDate) };
+}
+
+/** The newest executions of a state machine (one page of up to 1000: the viewer shows recent runs). */
+export async function listExecutions(stateMachineArn: string): Promise<ExecutionListItem[]> {
+  const page = await call<{ executions: Wire<ExecutionListItem>[] }>('AWSStepFunctions', 'ListExecutions', {
+    stateMachineArn,
+    maxResults: 1000,
+  });
+  return page.executions.map((e) => executionDates<ExecutionListItem>(e));
+}
+
+export async function describeExecution(executionArn: string): Promise<DescribeExecutionOutput> {
+  const e = await call<Wire<DescribeExecutionOutput>>('AWSStepFunctions', 'DescribeExecution', {
+    executionArn,
+  });
+  return executionDates<DescribeExecutionOutput>(e);
+}
+
+/** The whole history, paged through nextToken as the console does. */
+export async function getExecutionHistory(executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call<{ events: Wire<HistoryEvent>[]; nextToken?: string }>(
+      'AWSStepFunctions',
+      'GetExecutionHistory',
+      { executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) },
+    );
+    events.push(...page.events.map((e) => ({ ...e, timestamp: date(e.timestamp) })));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+export async function listEventBuses(): Promise<{ Name: string; Arn: string }[]> {
+  const { EventBuses = [] } = await call<{ EventBuses?: { Name: string; Arn: string }[] }>(
+    'AWSEvents',
+    'ListEventBuses',
+    {},
+  );
+  return EventBuses;
+}
+
+/** An execution (listed or described) with its epoch-second dates as Dates. */
+function executionDates<T extends ExecutionListItem | DescribeExecutionOutput>(e: Wire<T>): T {
+  // The spread keeps every other member as it came; only the two timestamps change type.
+  return { ...e, startDate: date(e.startDate), stopDate: date(e.stopDate) } as T;
+}
+
+/** One event a bus accepted, what it matched and where it was delivered (`/_local/events`). */
+export interface BusRecord {
+  readonly event: BusEvent;
+  readonly busName: string;
+  readonly receivedAt: Date;
+  readonly matchedRules: readonly string[];
+  readonly deliveries: readonly {
+    readonly rule: string;
+    readonly target: string;
+    readonly attempts: number;
+    readonly error?: string;
+    readonly deadLettered?: boolean;
+  }[];
+}
+
+/** Accepted events, newest first: all of them, one bus's, or those one execution put. */
+export async function busEvents(query: { bus?: string; execution?: string; limit?: number }) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const { events } = await getJson<{ events: Wire<BusRecord>[] }>(`/_local/events?${params}`);
+  return events.map((r): BusRecord => ({ ...r, receivedAt: date(r.receivedAt) ?? new Date(0) }));
+}
+
+export interface QueueContents {
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+  readonly counts: { readonly visible: number; readonly inFlight: number; readonly delayed: number };
+  readonly messages: readonly {
+    readonly messageId: string;
+    readonly body: string;
+    readonly sentAt: Date;
+    readonly receiveCount: number;
+  }[];
+}
+
+/** Every queue with its messages, read without receiving them (`/_local/queues`). */
+export async function queues(): Promise<QueueContents[]> {
+  const { queues } = await getJson<{ queues: Wire<QueueContents>[] }>('/_local/queues');
+  return queues.map((q) => ({
+    ...q,
+    messages: q.messages.map((m) => ({ ...m, sentAt: date(m.sentAt) ?? new Date(0) })),
+  }));
+}

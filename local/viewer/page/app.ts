@@ -1,0 +1,91 @@
+/**
+ * The execution viewer's entry point (bundled by serve.ts with esbuild): routes on the URL hash, and keeps
+ * the current page live by polling the runtime every second while the tab is visible.
+ *
+ *   #/                      executions of every state machine (#/?machine=<arn> filters to one)
+ *   #/execution/<arn>       one execution, as the console's execution details
+ *   #/bus                   recent bus events and the parking queues
+ */
+import { ApiError } from './api';
+import { BusPage } from './bus';
+import { ExecutionPage } from './execution';
+import { filters, HomePage } from './home';
+import { html, setHtml } from './html';
+
+interface Page {
+  refresh(): Promise<void>;
+}
+
+const POLL_MS = 1000;
+
+const main = document.querySelector('main') as HTMLElement;
+const status = document.querySelector('[data-connection]') as HTMLElement;
+let page: Page | undefined;
+/** Where an AWS error answer shows (an execution that does not exist, say): above the page's content. */
+let problem = document.createElement('div');
+/**
+ * Bumped by every poll: only the latest poll schedules the next one, so a navigation or the tab becoming
+ * visible again never leaves two polling loops running, and a refresh of a page the user left is ignored.
+ */
+let chain = 0;
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+function route(): void {
+  const hash = decodeURIComponent(location.hash.replace(/^#/, '')) || '/';
+  const root = document.createElement('div');
+  problem = document.createElement('div');
+  main.replaceChildren(problem, root);
+  if (hash.startsWith('/execution/')) {
+    page = new ExecutionPage(root, hash.slice('/execution/'.length));
+  } else if (hash === '/bus') {
+    page = new BusPage(root);
+  } else {
+    const machine = new URLSearchParams(hash.split('?')[1] ?? '').get('machine');
+    if (machine !== null) filters.machine = machine;
+    page = new HomePage(root);
+  }
+  for (const link of document.querySelectorAll('nav.top a'))
+    link.classList.toggle('active', link.getAttribute('data-route') === (hash === '/bus' ? 'bus' : 'home'));
+  window.scrollTo(0, 0);
+  void poll();
+}
+
+/** Refreshes the current page now, then again every POLL_MS while the tab is visible. */
+async function poll(): Promise<void> {
+  clearTimeout(timer);
+  const mine = ++chain;
+  const current = page;
+  if (!current) return;
+  try {
+    await current.refresh();
+    if (mine !== chain) return;
+    connected(true);
+    setHtml(problem, html``);
+  } catch (error) {
+    if (mine !== chain) return;
+    // The runtime answered with an error: say what it said. Anything else: it did not answer.
+    connected(error instanceof ApiError);
+    if (error instanceof ApiError)
+      setHtml(
+        problem,
+        html`<div class="banner banner-error" role="alert">${error.type}: ${error.message}</div>`,
+      );
+  }
+  if (document.visibilityState === 'visible') timer = setTimeout(() => void poll(), POLL_MS);
+}
+
+function connected(live: boolean): void {
+  status.textContent = live ? 'Live' : 'Not connected to the runtime: retrying';
+  status.className = live ? 'connection live' : 'connection down';
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') void poll();
+  else {
+    clearTimeout(timer);
+    status.textContent = 'Paused';
+    status.className = 'connection';
+  }
+});
+window.addEventListener('hashchange', route);
+route();

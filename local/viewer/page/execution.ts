@@ -1,0 +1,359 @@
+/**
+ * The execution page, modelled on the Step Functions console's execution details: a summary with an error
+ * banner, the graph coloured by what happened to each state with a details panel for the selected one,
+ * input and output, the event history, and the events the execution put on the bus.
+ */
+import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
+import { type LaidOutGraph, layoutStateMachine, type StateRun, stateRuns } from '../graph';
+import * as api from './api';
+import { busEventsTable, jsonBlock, statusBadge, toggleOnClick } from './components';
+import { graphSvg, legend, STATUS_LABELS, type Zoom } from './graph-view';
+import {
+  arnName,
+  formatDuration,
+  formatTime,
+  type Html,
+  html,
+  parseJson,
+  prettyJson,
+  raw,
+  setHtml,
+} from './html';
+
+const ENDED = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/** History event types the table colours as failures (TaskFailed, ExecutionAborted, MapIterationFailed...). */
+const FAILURE_TYPE = /(Failed|TimedOut|Aborted)$/;
+
+/** The `*EventDetails` members whose string values are JSON documents, shown parsed in the history table. */
+const JSON_FIELDS = new Set(['input', 'output', 'parameters', 'cause']);
+
+export class ExecutionPage {
+  private execution?: DescribeExecutionOutput;
+  private history: HistoryEvent[] = [];
+  /** The execution status the history was read at: once that is an end state, the history is final. */
+  private historyReadAt?: string;
+  private runs = new Map<string, StateRun>();
+  private graph?: LaidOutGraph | Error;
+  private runsError?: Error;
+  private busRecords: api.BusRecord[] = [];
+  /** What the user chose, kept across the live re-renders: the selected state and the expanded rows. */
+  private selected?: string;
+  private zoom: Zoom = 'fit';
+  private readonly expanded = new Set<string>();
+  private readonly part: Record<
+    'header' | 'banner' | 'summary' | 'io' | 'zoom' | 'graph' | 'details' | 'history' | 'bus',
+    HTMLElement
+  >;
+
+  constructor(
+    root: HTMLElement,
+    private readonly arn: string,
+  ) {
+    root.innerHTML = `
+      <div data-part="header"></div>
+      <div data-part="banner"></div>
+      <section class="panel"><h2>Details</h2><div data-part="summary"></div></section>
+      <section class="panel">
+        <h2>Graph view</h2>
+        <div class="graph-layout">
+          <div class="graph-pane">
+            <div class="graph-toolbar">
+              <button type="button" data-zoom="fit">Fit</button>
+              <button type="button" data-zoom="out" aria-label="Zoom out">&minus;</button>
+              <button type="button" data-zoom="in" aria-label="Zoom in">+</button>
+              <button type="button" data-zoom="1">100%</button>
+              <span class="muted" data-part="zoom"></span>
+              ${legend().text}
+            </div>
+            <div class="graph-scroll" data-part="graph"></div>
+          </div>
+          <aside class="state-details" data-part="details"></aside>
+        </div>
+      </section>
+      <section class="panel"><h2>Execution input and output</h2><div data-part="io"></div></section>
+      <section class="panel"><h2>Events</h2><div data-part="history"></div></section>
+      <section class="panel"><h2>Events put on the bus</h2><div data-part="bus"></div></section>`;
+    const part = (name: string) => root.querySelector(`[data-part="${name}"]`) as HTMLElement;
+    this.part = {
+      header: part('header'),
+      banner: part('banner'),
+      summary: part('summary'),
+      io: part('io'),
+      zoom: part('zoom'),
+      graph: part('graph'),
+      details: part('details'),
+      history: part('history'),
+      bus: part('bus'),
+    };
+    this.part.header.innerHTML = html`<p class="muted">Loading ${arn}...</p>`.text;
+    toggleOnClick(root, this.expanded, () => this.render());
+    // Selecting a state: click a box in the graph (or press Enter on it); clicking it again deselects.
+    const select = (target: EventTarget | null) => {
+      const name = (target as Element | null)?.closest('[data-state]')?.getAttribute('data-state');
+      if (!name) return;
+      this.selected = name === this.selected ? undefined : name;
+      this.render();
+    };
+    this.part.graph.addEventListener('click', (event) => select(event.target));
+    this.part.graph.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') select(event.target);
+    });
+    root.querySelector('.graph-toolbar')?.addEventListener('click', (event) => {
+      const action = (event.target as Element).closest('[data-zoom]')?.getAttribute('data-zoom');
+      if (action) this.setZoom(action);
+    });
+  }
+
+  /**
+   * Fit, 100%, or a step in or out from the current scale (from fit: the scale fit gave). The selected
+   * state, or else whatever was in the middle of the pane, stays in the middle.
+   */
+  private setZoom(action: string): void {
+    const pane = this.part.graph;
+    const svg = pane.querySelector('svg');
+    if (!svg) return;
+    const before = svg.getBoundingClientRect();
+    const current = before.width / (svg.viewBox.baseVal.width || 1);
+    const steps: Record<string, Zoom> = {
+      fit: 'fit',
+      '1': 1,
+      in: Math.min(current * 1.25, 3),
+      out: Math.max(current / 1.25, 0.1),
+    };
+    // The middle of the pane as a fraction of the drawing, to restore it at the new size.
+    const middle = {
+      x: (pane.scrollLeft + pane.clientWidth / 2) / before.width,
+      y: (pane.scrollTop + pane.clientHeight / 2) / before.height,
+    };
+    this.zoom = steps[action] ?? this.zoom;
+    this.render();
+    const after = (pane.querySelector('svg') as SVGSVGElement).getBoundingClientRect();
+    pane.scrollLeft = middle.x * after.width - pane.clientWidth / 2;
+    pane.scrollTop = middle.y * after.height - pane.clientHeight / 2;
+    const selected = this.selected && pane.querySelector(`[data-state="${CSS.escape(this.selected)}"]`);
+    if (selected) {
+      const box = selected.getBoundingClientRect();
+      const view = pane.getBoundingClientRect();
+      pane.scrollLeft += box.left + box.width / 2 - (view.left + view.width / 2);
+      pane.scrollTop += box.top + box.height / 2 - (view.top + view.height / 2);
+    }
+  }
+
+  async refresh(): Promise<void> {
+    const execution = await api.describeExecution(this.arn);
+    if (!this.graph) {
+      // The definition never changes under an execution; lay it out once.
+      const machine = await api.describeStateMachine(execution.stateMachineArn as string);
+      try {
+        this.graph = layoutStateMachine(JSON.parse(machine.definition ?? '{}'));
+      } catch (error) {
+        this.graph = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    // An ended execution's history is final: read it once after the end, then never again.
+    if (!this.historyReadAt || !ENDED.has(this.historyReadAt)) {
+      this.history = await api.getExecutionHistory(this.arn);
+      this.historyReadAt = execution.status;
+      try {
+        this.runs = stateRuns(this.history);
+        this.runsError = undefined;
+      } catch (error) {
+        this.runsError = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    // Deliveries of the events it put go on after the execution ends, so these are always re-read.
+    this.busRecords = await api.busEvents({ execution: this.arn, limit: 1000 });
+    this.execution = execution;
+    this.render();
+  }
+
+  private render(): void {
+    const e = this.execution;
+    if (!e) return;
+    setHtml(this.part.header, this.header(e));
+    setHtml(this.part.banner, this.banner(e));
+    setHtml(this.part.summary, this.summary(e));
+    setHtml(this.part.io, this.io(e));
+    setHtml(
+      this.part.zoom,
+      html`${this.zoom === 'fit' ? 'fit to width' : `${Math.round(this.zoom * 100)}%`}`,
+    );
+    setHtml(this.part.graph, this.graphPane());
+    // The selection is a class, not part of the drawing: selecting a state does not redraw the graph.
+    for (const node of this.part.graph.querySelectorAll('[data-state]'))
+      node.classList.toggle('selected', node.getAttribute('data-state') === this.selected);
+    setHtml(this.part.details, this.stateDetails());
+    setHtml(this.part.history, this.historyTable(e));
+    setHtml(
+      this.part.bus,
+      busEventsTable(this.busRecords, this.expanded, 'This execution has put no events on a bus.'),
+    );
+  }
+
+  private header(e: DescribeExecutionOutput): Html {
+    const machine = arnName(e.stateMachineArn ?? '');
+    return html`
+      <nav class="breadcrumb"><a href="#/">Executions</a> › ${machine} › ${e.name}</nav>
+      <h1>${e.name} ${statusBadge(e.status)}</h1>`;
+  }
+
+  /** The console's red banner for a run that did not succeed, with the error and its cause. */
+  private banner(e: DescribeExecutionOutput): Html {
+    if (e.status === 'SUCCEEDED' || e.status === 'RUNNING') return html``;
+    const title = {
+      FAILED: 'Execution failed',
+      ABORTED: 'Execution aborted',
+      TIMED_OUT: 'Execution timed out',
+    };
+    return html`
+      <div class="banner banner-error" data-banner role="alert">
+        <strong>${title[e.status as keyof typeof title] ?? e.status}</strong>
+        ${e.error && html`<div>Error: <code data-error>${e.error}</code></div>`}
+        ${e.cause && html`<div>Cause:</div><pre class="json cause">${prettyJson(e.cause)}</pre>`}
+      </div>`;
+  }
+
+  private summary(e: DescribeExecutionOutput): Html {
+    const start = e.startDate?.getTime() ?? 0;
+    const end = e.stopDate?.getTime() ?? Date.now();
+    const input = parseJson(e.input) as { detail?: { userId?: unknown } } | undefined;
+    const transitions = this.history.filter((h) => h.type?.endsWith('StateEntered')).length;
+    const item = (label: string, value: unknown) =>
+      html`<div data-item="${label}"><dt>${label}</dt><dd>${value}</dd></div>`;
+    return html`
+      <dl class="summary">
+        ${item('Status', statusBadge(e.status))}
+        ${item('Execution ARN', html`<code>${e.executionArn}</code>`)}
+        ${item('State machine', html`<a href="#/?machine=${encodeURIComponent(e.stateMachineArn ?? '')}">${arnName(e.stateMachineArn ?? '')}</a>`)}
+        ${item('User', input?.detail?.userId === undefined ? '-' : String(input.detail.userId))}
+        ${item('Start', formatTime(e.startDate))}
+        ${item('End', e.stopDate ? formatTime(e.stopDate) : '-')}
+        ${item('Duration', formatDuration(end - start))}
+        ${item('State transitions', transitions)}
+      </dl>`;
+  }
+
+  private io(e: DescribeExecutionOutput): Html {
+    const output =
+      e.status === 'RUNNING' ? 'The execution is running.' : 'No output: the execution did not succeed.';
+    return html`
+      <div class="side-by-side">
+        <div><h3>Input</h3>${jsonBlock(e.input)}</div>
+        <div><h3>Output</h3>${jsonBlock(e.output, output)}</div>
+      </div>`;
+  }
+
+  private graphPane(): Html {
+    if (!this.graph) return html`<p class="muted">Loading the definition...</p>`;
+    if (this.graph instanceof Error)
+      return html`<p class="error-text">The graph could not be drawn: ${this.graph.message}</p>`;
+    return html`
+      ${this.runsError && html`<p class="error-text">The states could not be coloured: ${this.runsError.message}</p>`}
+      ${graphSvg(this.graph, this.runs, this.zoom)}`;
+  }
+
+  /** The console's step details panel: input, output, error and cause, and every attempt of the state. */
+  private stateDetails(): Html {
+    const name = this.selected;
+    if (!name)
+      return html`<p class="muted">Select a state in the graph to see its input, output and errors.</p>`;
+    const graph = this.graph instanceof Error ? undefined : this.graph;
+    const type = graph?.nodes.find((n) => n.id === name)?.type;
+    const run = this.runs.get(name);
+    const status = run?.status ?? 'not-reached';
+    return html`
+      <div data-details="${name}">
+        <h3>${name}</h3>
+        <p>
+          <span class="tag state-${status}" data-status="${status}">${STATUS_LABELS[status]}</span>
+          ${run?.aborted && html`<span class="muted">cut short (the execution stopped or a sibling branch failed)</span>`}
+          ${type && html`<span class="muted">${type} state</span>`}
+        </p>
+        ${!run && html`<p class="muted">This execution did not reach this state.</p>`}
+        ${
+          run?.error &&
+          html`<div class="banner ${status === 'caught' ? 'banner-warning' : 'banner-error'}">
+            <div>Error: <code data-state-error>${run.error}</code></div>
+            ${run.cause && html`<div>Cause:</div><pre class="json cause" data-state-cause>${prettyJson(run.cause)}</pre>`}
+          </div>`
+        }
+        ${run && run.attempts.length > 0 && this.attempts(run)}
+        ${run && html`<h4>Input</h4>${jsonBlock(run.input)}<h4>Output</h4>${jsonBlock(run.output, 'No output')}`}
+      </div>`;
+  }
+
+  /** Each attempt (a retried Task has several) with its history events; a failed one expands to its cause. */
+  private attempts(run: StateRun): Html {
+    const rows = run.attempts.map((a, i) => {
+      const key = `attempt:${run.name}:${i}`;
+      const open = a.cause !== undefined && this.expanded.has(key);
+      const result = a.error
+        ? html`<span class="error-text">${a.error}</span>`
+        : a.endedEventId === undefined
+          ? html`<span class="muted">in progress</span>`
+          : 'succeeded';
+      return html`
+        <tr class="${a.cause === undefined ? '' : 'expandable'}${open ? ' open' : ''}"
+            ${a.cause !== undefined && html`data-toggle="${key}"`}>
+          <td>${a.cause !== undefined && html`<span class="caret"></span>`}${i + 1}</td>
+          <td>${a.startedEventId}${a.endedEventId !== undefined && raw(' &ndash; ')}${a.endedEventId}</td>
+          <td>${result}</td>
+        </tr>
+        ${open && html`<tr class="details-row"><td colspan="3"><pre class="json small">${prettyJson(a.cause)}</pre></td></tr>`}`;
+    });
+    return html`
+      <h4>Attempts (${run.attempts.length})</h4>
+      <table class="table compact" data-attempts>
+        <thead><tr><th>#</th><th>Events</th><th>Result</th></tr></thead>
+        <tbody>${rows}</tbody>
+      </table>`;
+  }
+
+  /** GetExecutionHistory as the console's event table: id, type, step, time since start; rows expand. */
+  private historyTable(e: DescribeExecutionOutput): Html {
+    const stepOf = new Map<number, string>();
+    for (const run of this.runs.values()) for (const id of run.eventIds) stepOf.set(id, run.name);
+    const highlighted = new Set(this.selected ? (this.runs.get(this.selected)?.eventIds ?? []) : []);
+    const start = e.startDate?.getTime() ?? this.history[0]?.timestamp?.getTime() ?? 0;
+    const rows = this.history.map((h) => {
+      const id = h.id ?? 0;
+      const key = `history:${id}`;
+      const open = this.expanded.has(key);
+      const step =
+        stepOf.get(id) ?? h.stateEnteredEventDetails?.name ?? h.stateExitedEventDetails?.name ?? '';
+      const type = h.type ?? '';
+      const tone = FAILURE_TYPE.test(type) ? 'error-text' : type === 'ExecutionSucceeded' ? 'ok-text' : '';
+      return html`
+        <tr class="expandable${open ? ' open' : ''}${highlighted.has(id) ? ' highlighted' : ''}"
+            data-toggle="${key}" data-history-id="${id}">
+          <td><span class="caret"></span>${id}</td>
+          <td class="${tone}">${type}</td>
+          <td>${step}</td>
+          <td class="num">${formatDuration((h.timestamp?.getTime() ?? start) - start)}</td>
+          <td class="nowrap">${formatTime(h.timestamp)}</td>
+        </tr>
+        ${open && html`<tr class="details-row"><td colspan="5"><pre class="json">${eventDetails(h)}</pre></td></tr>`}`;
+    });
+    return html`
+      <table class="table">
+        <thead><tr><th>ID</th><th>Type</th><th>Step</th><th class="num">Time since start</th><th>Timestamp</th></tr></thead>
+        <tbody>${rows}</tbody>
+      </table>`;
+  }
+}
+
+/** An event's `*EventDetails`, with its JSON-string members (input, output, cause...) parsed for reading. */
+function eventDetails(h: HistoryEvent): string {
+  const details: Record<string, unknown> = { previousEventId: h.previousEventId };
+  for (const [key, value] of Object.entries(h)) {
+    if (!key.endsWith('EventDetails') || typeof value !== 'object' || value === null) continue;
+    details[key] = Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        JSON_FIELDS.has(k) && typeof v === 'string' ? (parseJson(v) ?? v) : v,
+      ]),
+    );
+  }
+  return JSON.stringify(details, null, 2);
+}

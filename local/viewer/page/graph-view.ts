@@ -1,0 +1,152 @@
+/**
+ * Draws a laid-out state machine (graph.ts) as SVG, coloured by what happened to each state, the way the
+ * Step Functions console's graph view does. Layout is dagre's (in graph.ts); this file only paints it.
+ */
+import {
+  GRAPH_METRICS,
+  type GraphEdge,
+  type GraphNode,
+  type LaidOutGraph,
+  type StateRun,
+  type StateStatus,
+} from '../graph';
+import { type Html, html } from './html';
+
+export const STATUS_LABELS: Readonly<Record<StateStatus, string>> = {
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  caught: 'Caught error',
+  'in-progress': 'In progress',
+  'not-reached': 'Not reached',
+};
+
+/** Space around the drawing, so strokes and labels at the edge are not clipped. */
+const MARGIN = 16;
+
+/** How big the graph is drawn: scaled down to fit its pane's width, or a zoom factor (1 = 100%). */
+export type Zoom = 'fit' | number;
+
+/**
+ * The graph as an `<svg>`. Every state (a box, or a cluster for a Parallel or Map) carries
+ * `data-state="<name>"` and `data-status="<status>"`, which the page's click handler and the browser
+ * test read. The selected state is marked by the page (a class), so selecting one does not redraw this.
+ */
+export function graphSvg(graph: LaidOutGraph, runs: ReadonlyMap<string, StateRun>, zoom: Zoom): Html {
+  const parents = new Set(graph.nodes.flatMap((n) => (n.parent ? [n.parent] : [])));
+  const depth = (node: GraphNode): number => {
+    let d = 0;
+    for (let p = node.parent; p; p = graph.nodes.find((n) => n.id === p)?.parent) d++;
+    return d;
+  };
+  // Clusters (nodes something is drawn inside) go first, outermost first, so their contents paint over them.
+  const clusters = graph.nodes.filter((n) => parents.has(n.id)).sort((a, b) => depth(a) - depth(b));
+  const boxes = graph.nodes.filter((n) => !parents.has(n.id));
+  const status = (node: GraphNode): StateStatus => runs.get(node.id)?.status ?? 'not-reached';
+  const width = Math.ceil(graph.width + 2 * MARGIN);
+  const height = Math.ceil(graph.height + 2 * MARGIN);
+  // Fit: as wide as the pane but never wider than 100%; the height follows from the viewBox.
+  const size =
+    zoom === 'fit'
+      ? `width: 100%; max-width: ${width}px; height: auto;`
+      : `width: ${Math.round(width * zoom)}px; height: ${Math.round(height * zoom)}px;`;
+  // Text at the sizes the layout reserved room for (GRAPH_METRICS), so names fit their boxes.
+  return html`
+    <svg class="graph" xmlns="http://www.w3.org/2000/svg" viewBox="${-MARGIN} ${-MARGIN} ${width} ${height}"
+         role="img" aria-label="State machine graph"
+         style="${size} --node-font: ${GRAPH_METRICS.nodeFontSize}px; --edge-font: ${GRAPH_METRICS.edgeFontSize}px">
+      <defs>
+        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8"
+                orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker>
+        <marker id="arrow-catch" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8"
+                orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead catch"/></marker>
+      </defs>
+      ${clusters.map((n) => cluster(n, status(n)))}
+      ${graph.edges.map(edge)}
+      ${boxes.map((n) => box(n, status(n)))}
+    </svg>`;
+}
+
+/** Start and End markers are not states: they have no status and cannot be selected. */
+const isMarker = (node: GraphNode) => node.type === 'Start' || node.type === 'End';
+
+function box(node: GraphNode, status: StateStatus): Html {
+  const left = node.x - node.width / 2;
+  const top = node.y - node.height / 2;
+  if (isMarker(node))
+    return html`
+      <g class="marker">
+        <rect x="${left}" y="${top}" width="${node.width}" height="${node.height}" rx="${node.height / 2}"/>
+        <text x="${node.x}" y="${node.y}">${node.label}</text>
+      </g>`;
+  return html`
+    <g class="state status-${status}" data-state="${node.id}"
+       data-status="${status}" data-type="${node.type}" tabindex="0">
+      <title>${node.label} (${node.type}): ${STATUS_LABELS[status]}</title>
+      <rect x="${left}" y="${top}" width="${node.width}" height="${node.height}" rx="6"/>
+      <text x="${node.x}" y="${node.y}">${node.label}</text>
+    </g>`;
+}
+
+/**
+ * A Parallel or Map state drawn around its branches, or one branch of it. The state itself is selectable
+ * and coloured like any state; a branch is a plain dashed frame.
+ */
+function cluster(node: GraphNode, status: StateStatus): Html {
+  const left = node.x - node.width / 2;
+  const top = node.y - node.height / 2;
+  if (node.type === 'Branch')
+    return html`
+      <g class="branch">
+        <rect x="${left}" y="${top}" width="${node.width}" height="${node.height}" rx="6"/>
+      </g>`;
+  return html`
+    <g class="state cluster status-${status}" data-state="${node.id}"
+       data-status="${status}" data-type="${node.type}" tabindex="0">
+      <title>${node.label} (${node.type}): ${STATUS_LABELS[status]}</title>
+      <rect x="${left}" y="${top}" width="${node.width}" height="${node.height}" rx="8"/>
+      <text class="cluster-label" x="${left + 10}" y="${top + 14}">${node.label}</text>
+    </g>`;
+}
+
+function edge(e: GraphEdge): Html {
+  const label = e.label ?? (e.kind === 'default' ? 'Default' : undefined);
+  // Where dagre reserved room for the label; else (a Default edge has none) the middle of the edge.
+  const middle = e.points[Math.floor(e.points.length / 2)];
+  const at = e.labelX !== undefined && e.labelY !== undefined ? { x: e.labelX, y: e.labelY } : middle;
+  const catchEdge = e.kind === 'catch';
+  return html`
+    <g class="edge edge-${e.kind}" data-from="${e.from}" data-to="${e.to}">
+      ${e.title && html`<title>${e.title}</title>`}
+      <path d="${smoothPath(e.points)}" marker-end="url(#${catchEdge ? 'arrow-catch' : 'arrow'})"/>
+      ${label && at && html`<text class="edge-label" x="${at.x}" y="${at.y}">${label}</text>`}
+    </g>`;
+}
+
+/**
+ * A path along dagre's edge points with rounded bends: quadratic curves whose control points are the inner
+ * points and whose ends are the midpoints between them (the last one ends on the target's border).
+ */
+function smoothPath(points: GraphEdge['points']): string {
+  const [first, ...rest] = points;
+  if (!first) return '';
+  if (rest.length < 2) return `M${first.x},${first.y}${rest.map((p) => ` L${p.x},${p.y}`).join('')}`;
+  let d = `M${first.x},${first.y}`;
+  for (let i = 0; i < rest.length - 1; i++) {
+    const control = rest[i] as { x: number; y: number };
+    const next = rest[i + 1] as { x: number; y: number };
+    const end = i === rest.length - 2 ? next : { x: (control.x + next.x) / 2, y: (control.y + next.y) / 2 };
+    d += ` Q${control.x},${control.y} ${end.x},${end.y}`;
+  }
+  return d;
+}
+
+/** The colour key under the graph. */
+export function legend(): Html {
+  return html`
+    <ul class="legend">
+      ${(Object.keys(STATUS_LABELS) as StateStatus[]).map(
+        (s) => html`<li><span class="swatch status-${s}"></span>${STATUS_LABELS[s]}</li>`,
+      )}
+      <li><svg width="28" height="10"><line x1="0" y1="5" x2="28" y2="5" class="legend-catch"/></svg>Catch</li>
+    </ul>`;
+}
