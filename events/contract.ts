@@ -43,6 +43,19 @@ export function contract<Source extends string, DetailType extends string, Schem
 
 export type DetailOf<C> = C extends EventContract<string, string, infer S> ? z.infer<S> : never;
 
+/** An EventBridge event: the envelope around a detail, as rules, targets and state machines see it. */
+export interface EventBridgeEvent<Detail> {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Detail;
+}
+
 /** The EventBridge envelope around a detail, as a rule target (and so a state machine) receives it. */
 export function envelope<Schema extends z.ZodType>(detail: Schema) {
   return z.object({

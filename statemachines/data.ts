@@ -1,17 +1,7 @@
-import type { EventContract } from '../events/contract';
+import type { EventBridgeEvent, EventContract } from '../events/contract';
 
 /** A state's input starts as the whole EventBridge event that matched the trigger rule. */
-export interface TriggerEvent<Detail> {
-  version: '0';
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Detail;
-}
+export type TriggerEvent<Detail> = EventBridgeEvent<Detail>;
 
 /** What a lambda:invoke task keeps of the Lambda response (its ResultSelector). */
 export interface Invoked<Response> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { EventBridgeEvent } from '../../events/contract';
 import { AwsError, UnsupportedTemplateError } from '../errors';
 import type { Resource } from '../template';
-import type { BusEvent } from './event';
 import type { FaultRule } from './faults';
 import { type EventPattern, matchesPattern, parsePattern } from './pattern';
 import { checkTargetInput, targetInput } from './transform';
@@ -21,6 +21,9 @@ export interface PutEventsResponse {
   FailedEntryCount: number;
   Entries: PutEventsResultEntry[];
 }
+
+/** An event on a bus, with whatever detail its producer put. */
+export type BusEvent = EventBridgeEvent<Record<string, unknown>>;
 
 export interface Target {
   readonly Id: string;

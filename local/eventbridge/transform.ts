@@ -18,8 +18,7 @@
  *   JSON template that comes out invalid is not delivered, and the error messages of PutTargets.
  */
 import { UnsupportedTemplateError } from '../errors';
-import type { LocalRule, Target } from './bus';
-import type { BusEvent } from './event';
+import type { BusEvent, LocalRule, Target } from './bus';
 
 /** A target's InputTransformer as PutTargets and AWS::Events::Rule take it. */
 export interface InputTransformer {

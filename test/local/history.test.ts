@@ -1,25 +1,9 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { LocalApp } from '../../local/app';
 import { AwsError } from '../../local/errors';
-import { historyEvents, pageOfHistory } from '../../local/stepfunctions/history';
-import type { IntegrationServices } from '../../local/stepfunctions/integrations';
-import { type Execution, LocalStepFunctions } from '../../local/stepfunctions/service';
+import { pageOfHistory } from '../../local/stepfunctions/history';
+import { historyOf, historyOfDefinition } from '../support/history';
 import { applicants, emitted, executionsOf, put, startApp } from '../support/local';
-
-/** The execution's history, checked for what every AWS history has: ids 1..n, causes before effects. */
-function historyOf(app: LocalApp, execution: Execution | undefined): HistoryEvent[] {
-  if (!execution) throw new Error('the execution did not start');
-  const history = historyEvents(execution, app.stepFunctions.findStateMachine(execution.stateMachineArn));
-  history.forEach((event, i) => {
-    expect(event.id).toBe(i + 1);
-    expect(event.previousEventId).toBeGreaterThanOrEqual(0);
-    expect(event.previousEventId).toBeLessThan(event.id ?? 0);
-    expect(event.timestamp).toBeInstanceOf(Date);
-    if (i > 0)
-      expect(event.timestamp?.getTime()).toBeGreaterThanOrEqual(history[i - 1]?.timestamp?.getTime() ?? 0);
-  });
-  return history;
-}
 
 const stateName = (e: HistoryEvent) => e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name;
 
@@ -299,28 +283,7 @@ describe('GetExecutionHistory events', () => {
  * of the same state machines, tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios).
  */
 async function shapeOf(definition: object): Promise<{ history: HistoryEvent[]; shape: [string, number][] }> {
-  const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:history-shape';
-  const noServices = {} as IntegrationServices; // only Task states use them
-  const sfn = new LocalStepFunctions(
-    [
-      {
-        logicalId: 'Shape',
-        type: 'AWS::StepFunctions::StateMachine',
-        properties: {
-          DefinitionString: JSON.stringify(definition),
-          RoleArn: 'arn:aws:iam::000000000000:role/shape',
-        },
-        metadata: {},
-        ref: arn,
-        attributes: { Name: 'history-shape' },
-      },
-    ],
-    noServices,
-    { retryDelayMs: 0 },
-  );
-  const execution = sfn.startExecution(arn, '{}');
-  await execution.done;
-  const history = historyEvents(execution, sfn.findStateMachine(arn));
+  const history = await historyOfDefinition(definition);
   return { history, shape: history.map((e) => [e.type ?? '', e.previousEventId ?? -1]) };
 }
 

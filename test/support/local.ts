@@ -1,5 +1,5 @@
 import { LocalApp, type LocalAppOptions } from '../../local/app';
-import type { BusEvent } from '../../local/eventbridge/event';
+import type { BusEvent } from '../../local/eventbridge/bus';
 import { assemblyDir } from './synth';
 
 export const BUS = 'onboarding-kyc';

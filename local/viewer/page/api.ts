@@ -13,7 +13,7 @@ import type {
   HistoryEvent,
   StateMachineListItem,
 } from '@aws-sdk/client-sfn';
-import type { BusEvent } from '../../eventbridge/event';
+import type { EventBridgeEvent } from '../../../events/contract';
 
 /** An AWS error answer (`{"__type": ..., "message": ...}`), or the runtime not answering at all. */
 export class ApiError extends Error {
@@ -126,7 +126,7 @@ function executionDates<T extends ExecutionListItem | DescribeExecutionOutput>(e
 
 /** One event a bus accepted, what it matched and where it was delivered (`/_local/events`). */
 export interface BusRecord {
-  readonly event: BusEvent;
+  readonly event: EventBridgeEvent<Record<string, unknown>>;
   readonly busName: string;
   readonly receivedAt: Date;
   readonly matchedRules: readonly string[];

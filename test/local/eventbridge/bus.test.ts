@@ -1,7 +1,6 @@
 import type { LocalApp } from '../../../local/app';
 import { AwsError } from '../../../local/errors';
-import type { PutEventsRequestEntry } from '../../../local/eventbridge/bus';
-import type { BusEvent } from '../../../local/eventbridge/event';
+import type { BusEvent, PutEventsRequestEntry } from '../../../local/eventbridge/bus';
 import { thrownBy } from '../../support/errors';
 import { BUS, startApp } from '../../support/local';
 

@@ -1,6 +1,5 @@
 import { UnsupportedTemplateError } from '../../../local/errors';
-import type { LocalRule, Target } from '../../../local/eventbridge/bus';
-import type { BusEvent } from '../../../local/eventbridge/event';
+import type { BusEvent, LocalRule, Target } from '../../../local/eventbridge/bus';
 import { parsePattern } from '../../../local/eventbridge/pattern';
 import {
   checkTargetInput,

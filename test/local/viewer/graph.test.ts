@@ -1,8 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { LocalApp } from '../../../local/app';
-import { historyEvents, pageOfHistory } from '../../../local/stepfunctions/history';
-import type { IntegrationServices } from '../../../local/stepfunctions/integrations';
-import { type Execution, LocalStepFunctions } from '../../../local/stepfunctions/service';
+import { pageOfHistory } from '../../../local/stepfunctions/history';
 import {
   type GraphNode,
   type LaidOutGraph,
@@ -11,6 +9,7 @@ import {
   stateRuns,
   summarizeRule,
 } from '../../../local/viewer/graph';
+import { historyOf, historyOfDefinition } from '../../support/history';
 import { applicants, executionsOf, put, startApp } from '../../support/local';
 
 /** The ASL fields these tests walk. */
@@ -335,12 +334,6 @@ describe('layoutStateMachine on hand-written definitions', () => {
   });
 });
 
-/** The execution's history as GetExecutionHistory gives it. */
-function historyOf(app: LocalApp, execution: Execution | undefined): HistoryEvent[] {
-  if (!execution) throw new Error('the execution did not start');
-  return historyEvents(execution, app.stepFunctions.findStateMachine(execution.stateMachineArn));
-}
-
 /** The history read as the page reads it with reverseOrder: newest first, in pages of `size`. */
 function newestFirst(history: HistoryEvent[], size: number): HistoryEvent[] {
   const events: HistoryEvent[] = [];
@@ -567,32 +560,6 @@ describe('stateRuns from the local runtime', () => {
     expect(runs.get('Record checks completed')?.status).toBe('succeeded');
   });
 });
-
-/** Runs a definition with no Task states (so no services) and returns its history. */
-async function historyOfDefinition(definition: object): Promise<HistoryEvent[]> {
-  const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:viewer';
-  const noServices = {} as IntegrationServices; // only Task states use them
-  const sfn = new LocalStepFunctions(
-    [
-      {
-        logicalId: 'Viewer',
-        type: 'AWS::StepFunctions::StateMachine',
-        properties: {
-          DefinitionString: JSON.stringify(definition),
-          RoleArn: 'arn:aws:iam::000000000000:role/viewer',
-        },
-        metadata: {},
-        ref: arn,
-        attributes: { Name: 'viewer' },
-      },
-    ],
-    noServices,
-    { retryDelayMs: 0 },
-  );
-  const execution = sfn.startExecution(arn, '{}');
-  await execution.done;
-  return historyEvents(execution, sfn.findStateMachine(arn));
-}
 
 describe('stateRuns of Parallel and Map failures', () => {
   const refuseEachItem = {
