@@ -96,6 +96,28 @@ describe('the execution viewer in Chromium', () => {
     return arn;
   }
 
+  /** The scale the graph is drawn at (1 = 100%). */
+  async function graphZoom(): Promise<number> {
+    const svg = page.locator('svg.graph');
+    const [, , width] = ((await svg.getAttribute('viewBox')) ?? '').split(' ').map(Number);
+    return ((await svg.boundingBox())?.width ?? 0) / (width ?? 1);
+  }
+
+  /** Whether the element of the graph `selector` finds is wholly inside what its pane shows. */
+  function inGraphView(selector: string): Promise<boolean> {
+    return page.locator('[data-part="graph"]').evaluate((pane, target) => {
+      const box = pane.querySelector(target)?.getBoundingClientRect();
+      const view = pane.getBoundingClientRect();
+      return (
+        box !== undefined &&
+        box.left >= view.left &&
+        box.right <= view.left + pane.clientWidth &&
+        box.top >= view.top &&
+        box.bottom <= view.top + pane.clientHeight
+      );
+    }, selector);
+  }
+
   function screenshot(name: string, fullPage = true): Promise<Buffer> {
     return page.screenshot({ path: join(ARTIFACTS, `viewer-${name}.png`), fullPage });
   }
@@ -125,19 +147,31 @@ describe('the execution viewer in Chromium', () => {
     expect(await page.locator('[data-item="State transitions"] dd').textContent()).toBe(`${entered.length}`);
 
     await screenshot('approved-execution');
+    // The KYC graph is wider than its pane at a readable size: it opens at the least readable zoom
+    // (not shrunk to fit), with the Start marker and the main path in view.
+    expect(await graphZoom()).toBeCloseTo(0.65, 2);
+    expect(await inGraphView('[data-marker="Start"]')).toBe(true);
+    expect(await inGraphView('[data-state="Decide"]')).toBe(true);
 
-    // A state selected, then zoomed in around it (as the README's screenshot shows it).
+    // A state selected (as the README's screenshot shows it), then zoomed in around it.
     await page.locator('[data-state="Assess risk"]').click();
     await page.locator('[data-details="Assess risk"]').waitFor(WAIT);
     expect(await page.locator('[data-details="Assess risk"]').textContent()).toContain('riskScore');
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      mkdirSync(dirname(README_SCREENSHOT), { recursive: true });
+      await page.setViewportSize({ width: 1400, height: 1300 });
+      await page.screenshot({ path: README_SCREENSHOT });
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
     const fitWidth = (await page.locator('svg.graph').boundingBox())?.width ?? 0;
     for (let i = 0; i < 3; i++) await page.locator('[data-zoom="in"]').click();
     expect((await page.locator('svg.graph').boundingBox())?.width).toBeGreaterThan(fitWidth * 1.9);
+    expect(await inGraphView('[data-state="Assess risk"]')).toBe(true);
     await screenshot('approved-execution-zoomed', false);
-    if (process.env.UPDATE_SCREENSHOTS === '1') {
-      mkdirSync(dirname(README_SCREENSHOT), { recursive: true });
-      await page.screenshot({ path: README_SCREENSHOT });
-    }
+    // Fit shows the whole width, however small that makes it.
+    await page.locator('[data-zoom="fit"]').click();
+    expect(await graphZoom()).toBeLessThan(0.65);
+    expect(await inGraphView('[data-state="Superseded"]')).toBe(true);
   });
 
   it('shows why an emit that failed on every attempt failed the run, and the parked entry', async () => {
@@ -191,5 +225,31 @@ describe('the execution viewer in Chromium', () => {
     expect(message).toContain(user);
     expect(message).toContain('EventBridge.FailedEntry');
     await screenshot('bus');
+  });
+
+  it('opens a failed run of a long graph on the state that failed', async () => {
+    // Prepare: every Account Approved entry fails, so an approved KYC run parks it and fails at the
+    // bottom of its graph.
+    const fault = await fetch(`${runtime.url}/_local/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ errorCode: 'InternalFailure', detailType: 'Account Approved' }),
+    });
+    expect(fault.status).toBe(200);
+    const user = 'user-viewer-undelivered';
+    const [sample] = JSON.parse(
+      readFileSync(join(ROOT, 'events', 'samples', 'account-requested-approved.json'), 'utf8'),
+    ) as PutEventsRequestEntry[];
+
+    // Act
+    await put({ ...sample, Detail: JSON.stringify({ ...JSON.parse(sample?.Detail ?? '{}'), userId: user }) });
+    await openExecution(user, KYC, 'FAILED');
+    const colours = await graphStatuses();
+
+    // Assess: at the least readable zoom, scrolled down to the Fail state, which is not near Start.
+    expect(colours['Event not delivered']).toBe('failed');
+    expect(await graphZoom()).toBeCloseTo(0.65, 2);
+    expect(await inGraphView('[data-state="Event not delivered"]')).toBe(true);
+    expect(await inGraphView('[data-marker="Start"]')).toBe(false);
+    await screenshot('failed-kyc-execution');
   });
 });

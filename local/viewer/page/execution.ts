@@ -7,7 +7,7 @@ import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn'
 import { type LaidOutGraph, layoutStateMachine, type StateRun, stateRuns } from '../graph';
 import * as api from './api';
 import { busEventsTable, jsonBlock, statusBadge, toggleOnClick } from './components';
-import { graphSvg, legend, STATUS_LABELS, type Zoom } from './graph-view';
+import { drawingSize, graphSvg, legend, STATUS_LABELS, type Zoom } from './graph-view';
 import {
   arnName,
   formatDuration,
@@ -28,6 +28,13 @@ const FAILURE_TYPE = /(Failed|TimedOut|Aborted)$/;
 /** The `*EventDetails` members whose string values are JSON documents, shown parsed in the history table. */
 const JSON_FIELDS = new Set(['input', 'output', 'parameters', 'cause']);
 
+/**
+ * The least zoom the graph opens at. State names are drawn at 13px (GRAPH_METRICS); at two thirds of
+ * that they still read. A graph that would have to shrink further to fit its pane's width opens at this
+ * zoom instead, scrolled to the state that matters (see `focusOf`); Fit still shows all of it.
+ */
+const READABLE_ZOOM = 0.65;
+
 export class ExecutionPage {
   private execution?: DescribeExecutionOutput;
   private history: HistoryEvent[] = [];
@@ -39,7 +46,10 @@ export class ExecutionPage {
   private busRecords: api.BusRecord[] = [];
   /** What the user chose, kept across the live re-renders: the selected state and the expanded rows. */
   private selected?: string;
-  private zoom: Zoom = 'fit';
+  /** 'readable' until the user zooms: fit to the pane's width, but no smaller than READABLE_ZOOM. */
+  private zoom: Zoom | 'readable' = 'readable';
+  /** Whether the graph has been drawn and scrolled to its focus once: later redraws keep the user's scroll. */
+  private opened = false;
   private readonly expanded = new Set<string>();
   private readonly part: Record<
     'header' | 'banner' | 'summary' | 'io' | 'zoom' | 'graph' | 'details' | 'history' | 'bus',
@@ -105,6 +115,14 @@ export class ExecutionPage {
     });
   }
 
+  /** The zoom the graph is drawn at now: in 'readable' mode it depends on the pane's width. */
+  private currentZoom(): Zoom {
+    if (this.zoom !== 'readable') return this.zoom;
+    if (!this.graph || this.graph instanceof Error) return 'fit';
+    const fit = this.part.graph.clientWidth / drawingSize(this.graph).width;
+    return fit >= READABLE_ZOOM ? 'fit' : READABLE_ZOOM;
+  }
+
   /**
    * Fit, 100%, or a step in or out from the current scale (from fit: the scale fit gave). The selected
    * state, or else whatever was in the middle of the pane, stays in the middle.
@@ -131,13 +149,52 @@ export class ExecutionPage {
     const after = (pane.querySelector('svg') as SVGSVGElement).getBoundingClientRect();
     pane.scrollLeft = middle.x * after.width - pane.clientWidth / 2;
     pane.scrollTop = middle.y * after.height - pane.clientHeight / 2;
-    const selected = this.selected && pane.querySelector(`[data-state="${CSS.escape(this.selected)}"]`);
-    if (selected) {
-      const box = selected.getBoundingClientRect();
-      const view = pane.getBoundingClientRect();
-      pane.scrollLeft += box.left + box.width / 2 - (view.left + view.width / 2);
-      pane.scrollTop += box.top + box.height / 2 - (view.top + view.height / 2);
-    }
+    const selected = this.selected && this.stateElement(this.selected);
+    if (selected) this.scrollToMiddle(selected);
+  }
+
+  private stateElement(name: string): Element | null {
+    return this.part.graph.querySelector(`[data-state="${CSS.escape(name)}"]`);
+  }
+
+  /**
+   * What the graph opens on, as the console does: the selected state, else the one in progress, else
+   * the last that failed (not one cut short by it), else the Start marker.
+   */
+  private focusOf(): Element | null {
+    const runs = [...this.runs.values()];
+    const name =
+      this.selected ??
+      runs.findLast((r) => r.status === 'in-progress')?.name ??
+      runs.findLast((r) => r.status === 'failed' && !r.aborted)?.name ??
+      runs.findLast((r) => r.status === 'failed')?.name;
+    return (
+      (name !== undefined ? this.stateElement(name) : null) ??
+      this.part.graph.querySelector('[data-marker="Start"]')
+    );
+  }
+
+  /**
+   * Scrolls the graph's pane to `element` when it opens: down to the middle of the pane, and sideways
+   * only as far as it takes to show it, so the main path on the left stays in view where it can.
+   */
+  private scrollToFocus(element: Element): void {
+    const pane = this.part.graph;
+    const box = element.getBoundingClientRect();
+    const view = pane.getBoundingClientRect();
+    const margin = 24;
+    const right = view.left + pane.clientWidth - margin;
+    if (box.right > right) pane.scrollLeft += Math.min(box.right - right, box.left - (view.left + margin));
+    pane.scrollTop += box.top + box.height / 2 - (view.top + pane.clientHeight / 2);
+  }
+
+  /** Scrolls the graph's pane so `element` is in its middle, or as near as the drawing's edges allow. */
+  private scrollToMiddle(element: Element): void {
+    const pane = this.part.graph;
+    const box = element.getBoundingClientRect();
+    const view = pane.getBoundingClientRect();
+    pane.scrollLeft += box.left + box.width / 2 - (view.left + view.width / 2);
+    pane.scrollTop += box.top + box.height / 2 - (view.top + view.height / 2);
   }
 
   async refresh(): Promise<void> {
@@ -175,11 +232,14 @@ export class ExecutionPage {
     setHtml(this.part.banner, this.banner(e));
     setHtml(this.part.summary, this.summary(e));
     setHtml(this.part.io, this.io(e));
-    setHtml(
-      this.part.zoom,
-      html`${this.zoom === 'fit' ? 'fit to width' : `${Math.round(this.zoom * 100)}%`}`,
-    );
-    setHtml(this.part.graph, this.graphPane());
+    const zoom = this.currentZoom();
+    setHtml(this.part.zoom, html`${zoom === 'fit' ? 'fit to width' : `${Math.round(zoom * 100)}%`}`);
+    setHtml(this.part.graph, this.graphPane(zoom));
+    if (!this.opened && this.part.graph.querySelector('svg')) {
+      this.opened = true;
+      const focus = this.focusOf();
+      if (focus) this.scrollToFocus(focus);
+    }
     // The selection is a class, not part of the drawing: selecting a state does not redraw the graph.
     for (const node of this.part.graph.querySelectorAll('[data-state]'))
       node.classList.toggle('selected', node.getAttribute('data-state') === this.selected);
@@ -244,13 +304,13 @@ export class ExecutionPage {
       </div>`;
   }
 
-  private graphPane(): Html {
+  private graphPane(zoom: Zoom): Html {
     if (!this.graph) return html`<p class="muted">Loading the definition...</p>`;
     if (this.graph instanceof Error)
       return html`<p class="error-text">The graph could not be drawn: ${this.graph.message}</p>`;
     return html`
       ${this.runsError && html`<p class="error-text">The states could not be coloured: ${this.runsError.message}</p>`}
-      ${graphSvg(this.graph, this.runs, this.zoom)}`;
+      ${graphSvg(this.graph, this.runs, zoom)}`;
   }
 
   /** The console's step details panel: input, output, error and cause, and every attempt of the state. */

@@ -26,6 +26,11 @@ const MARGIN = 16;
 /** How big the graph is drawn: scaled down to fit its pane's width, or a zoom factor (1 = 100%). */
 export type Zoom = 'fit' | number;
 
+/** The drawing's size at 100%, in CSS pixels: the layout and the margin around it. */
+export function drawingSize(graph: LaidOutGraph): { width: number; height: number } {
+  return { width: Math.ceil(graph.width + 2 * MARGIN), height: Math.ceil(graph.height + 2 * MARGIN) };
+}
+
 /**
  * The graph as an `<svg>`. Every state (a box, or a cluster for a Parallel or Map) carries
  * `data-state="<name>"` and `data-status="<status>"`, which the page's click handler and the browser
@@ -42,8 +47,7 @@ export function graphSvg(graph: LaidOutGraph, runs: ReadonlyMap<string, StateRun
   const clusters = graph.nodes.filter((n) => parents.has(n.id)).sort((a, b) => depth(a) - depth(b));
   const boxes = graph.nodes.filter((n) => !parents.has(n.id));
   const status = (node: GraphNode): StateStatus => runs.get(node.id)?.status ?? 'not-reached';
-  const width = Math.ceil(graph.width + 2 * MARGIN);
-  const height = Math.ceil(graph.height + 2 * MARGIN);
+  const { width, height } = drawingSize(graph);
   // Fit: as wide as the pane but never wider than 100%; the height follows from the viewBox.
   const size =
     zoom === 'fit'
@@ -74,7 +78,7 @@ function box(node: GraphNode, status: StateStatus): Html {
   const top = node.y - node.height / 2;
   if (isMarker(node))
     return html`
-      <g class="marker">
+      <g class="marker" data-marker="${node.type}">
         <rect x="${left}" y="${top}" width="${node.width}" height="${node.height}" rx="${node.height / 2}"/>
         <text x="${node.x}" y="${node.y}">${node.label}</text>
       </g>`;
@@ -83,8 +87,16 @@ function box(node: GraphNode, status: StateStatus): Html {
        data-status="${status}" data-type="${node.type}" tabindex="0">
       <title>${node.label} (${node.type}): ${STATUS_LABELS[status]}</title>
       <rect x="${left}" y="${top}" width="${node.width}" height="${node.height}" rx="6"/>
-      <text x="${node.x}" y="${node.y}">${node.label}</text>
+      ${label(node)}
     </g>`;
+}
+
+/** A state's name in the lines the layout sized its box for, centred in the box. */
+function label(node: GraphNode): Html {
+  const first = node.y - ((node.lines.length - 1) * GRAPH_METRICS.nodeLineHeight) / 2;
+  return html`<text x="${node.x}" y="${node.y}">${node.lines.map(
+    (line, i) => html`<tspan x="${node.x}" y="${first + i * GRAPH_METRICS.nodeLineHeight}">${line}</tspan>`,
+  )}</text>`;
 }
 
 /**
