@@ -77,11 +77,11 @@ export class LocalApp {
 
       // Forward references: the bus delivers to state machines, which put events on the bus.
       let stepFunctions: LocalStepFunctions | undefined;
-      const eventBridge = new LocalEventBridge(all, env, async (arn, input) => {
+      const eventBridge = new LocalEventBridge(all, env, async (arn, input, messageAttributes) => {
         if (arn.includes(':states:') && stepFunctions) {
           stepFunctions.startExecution(arn, input);
         } else if (arn.includes(':sqs:')) {
-          queues.find(arn).send(input);
+          queues.find(arn).send(input, { messageAttributes });
         } else if (arn.includes(':logs:')) {
           const group = logs.get(arn) ?? logs.get(`${arn}:*`);
           if (!group) throw new AwsError('ResourceNotFoundException', `Log group ${arn} does not exist.`);

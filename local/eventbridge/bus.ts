@@ -62,7 +62,17 @@ export interface EventRecord {
 }
 
 /** Sends an event's (transformed) input to a target ARN; throws when the target rejects it. */
-export type Deliver = (targetArn: string, input: string) => Promise<void>;
+export type Deliver = (
+  targetArn: string,
+  input: string,
+  messageAttributes?: DeadLetterAttributes,
+) => Promise<void>;
+
+/**
+ * The SQS message attributes EventBridge puts on a dead-lettered event (EventBridge User Guide, "Using
+ * dead-letter queues to process undelivered events"), as String attributes.
+ */
+export type DeadLetterAttributes = Record<string, { DataType: 'String'; StringValue: string }>;
 
 const MAX_ENTRIES = 10;
 const MAX_REQUEST_BYTES = 256 * 1024;
@@ -243,8 +253,9 @@ export class LocalEventBridge {
       input = targetInput(target, event, rule, record.receivedAt);
     } catch (error) {
       delivery.error = error instanceof Error ? error.message : String(error);
-      return this.deadLetter(target, event, delivery);
+      return this.deadLetter(rule, target, event, delivery, error);
     }
+    let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       delivery.attempts = attempt;
       try {
@@ -252,20 +263,44 @@ export class LocalEventBridge {
         delete delivery.error;
         return;
       } catch (error) {
+        lastError = error;
         delivery.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         // Only throttling-like failures are worth retrying locally; anything else fails the same way again.
-        if (!(error instanceof AwsError) || !/Throttl|Internal/.test(error.code)) break;
+        if (!retryable(error)) break;
       }
     }
-    await this.deadLetter(target, event, delivery);
+    await this.deadLetter(rule, target, event, delivery, lastError);
   }
 
-  private async deadLetter(target: Target, event: BusEvent, delivery: EventRecord['deliveries'][number]) {
+  private async deadLetter(
+    rule: LocalRule,
+    target: Target,
+    event: BusEvent,
+    delivery: EventRecord['deliveries'][number],
+    error: unknown,
+  ) {
     const dlq = target.DeadLetterConfig?.Arn;
     if (!dlq) return;
-    // The DLQ message is the event itself; AWS adds RULE_ARN, TARGET_ARN, ERROR_* as message attributes.
+    // The DLQ message is the event itself; what went wrong travels in message attributes, as in AWS.
+    const attributes: Record<string, string> = {
+      RULE_ARN: rule.arn,
+      TARGET_ARN: target.Arn,
+      ERROR_CODE: deadLetterErrorCode(error),
+      ERROR_MESSAGE: delivery.error ?? 'unknown error',
+      RETRY_ATTEMPTS: String(Math.max(0, delivery.attempts - 1)),
+      ...(retryable(error) ? { EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts' } : {}),
+    };
     try {
-      await this.deliver(dlq, JSON.stringify(event));
+      await this.deliver(
+        dlq,
+        JSON.stringify(event),
+        Object.fromEntries(
+          Object.entries(attributes).map(([name, value]) => [
+            name,
+            { DataType: 'String', StringValue: value },
+          ]),
+        ),
+      );
       delivery.deadLettered = true;
     } catch (error) {
       // AWS drops the event here too; say so loudly rather than silently.
@@ -307,4 +342,22 @@ function eventTime(time: PutEventsRequestEntry['Time']): string {
     );
   // EventBridge event times have second precision.
   return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/** Whether a failed delivery is worth retrying locally: throttling and internal errors; others repeat. */
+function retryable(error: unknown): boolean {
+  return error instanceof AwsError && /Throttl|Internal/.test(error.code);
+}
+
+/**
+ * The dead-letter ERROR_CODE for a delivery error, in the codes the EventBridge User Guide lists
+ * (NO_PERMISSIONS, NO_RESOURCE, THROTTLING, ...). A request the target refused as invalid has no code in
+ * that list: the runtime reports SDK_CLIENT_ERROR, with the target's own error name in ERROR_MESSAGE.
+ */
+function deadLetterErrorCode(error: unknown): string {
+  const code = error instanceof AwsError ? error.code : error instanceof Error ? error.name : '';
+  if (/Throttl/.test(code)) return 'THROTTLING';
+  if (/NotFound|DoesNotExist|NonExistent/.test(code)) return 'NO_RESOURCE';
+  if (/AccessDenied|Unauthorized|Forbidden/.test(code)) return 'NO_PERMISSIONS';
+  return 'SDK_CLIENT_ERROR';
 }

@@ -187,13 +187,30 @@ describe('the local runtime through the AWS CLI', () => {
     const put = await ok('events', 'put-events', '--entries', `file://${entries}`);
     const { QueueUrl } = await ok('sqs', 'get-queue-url', '--queue-name', `${BUS}-trigger-dlq`);
     const received = await eventually(async () => {
-      const r = await ok('sqs', 'receive-message', '--queue-url', String(QueueUrl));
-      return (r.Messages as { Body: string }[] | undefined)?.[0];
+      const r = await ok(
+        'sqs',
+        'receive-message',
+        '--queue-url',
+        String(QueueUrl),
+        '--message-attribute-names',
+        'All',
+      );
+      return (
+        r.Messages as
+          | { Body: string; MessageAttributes: Record<string, { StringValue: string }> }[]
+          | undefined
+      )?.[0];
     });
 
-    // Assess
+    // Assess: the event, and why it is there in the attributes the runbook reads.
     expect(put.FailedEntryCount).toBe(0);
     expect(JSON.parse(received.Body)).toMatchObject({ detail: { userId: 'u-big' } });
+    const attribute = (name: string) => received.MessageAttributes[name]?.StringValue;
+    expect(attribute('RULE_ARN')).toMatch(/:rule\/OnboardingKyc-UserAccessChangedRule/);
+    expect(attribute('TARGET_ARN')).toBe(machineArn('access-change'));
+    expect(attribute('ERROR_CODE')).toBe('SDK_CLIENT_ERROR');
+    expect(attribute('ERROR_MESSAGE')).toContain('InvalidExecutionInput');
+    expect(attribute('RETRY_ATTEMPTS')).toBe('0');
   });
 
   it('parks an undelivered event and fails the execution, read with aws sqs receive-message', async () => {
