@@ -96,6 +96,11 @@ export class DataDirectory {
    * journaled as running, so the next start restores them as interrupted.
    */
   async close(): Promise<void> {
+    // Journal how far each running execution got, so its history after the restart shows it (after a
+    // crash only its start line is there).
+    for (const execution of this.services.stepFunctions.executions.values())
+      if (execution.status === 'RUNNING')
+        this.executionsJournal.write(`${JSON.stringify(stored(execution))}\n`);
     this.services.stepFunctions.onExecutionChange = undefined;
     this.services.eventBridge.onRecordChange = undefined;
     this.services.queues.onChange = undefined;
@@ -119,8 +124,8 @@ function reviveExecution(s: Stored<Execution>, now: Date): Execution {
     done: Promise.resolve(),
   };
   if (execution.status !== 'RUNNING') return execution;
-  // The runtime stopped while this execution ran. Its journal line is from when it started, so its history
-  // is the start and this ending.
+  // The runtime stopped while this execution ran: its history is what was journaled (how far it got, or
+  // only its start after a crash) and this ending.
   const cause = `The local runtime stopped while this execution was running; it was not resumed after the restart at ${now.toISOString()}. Start it again (a new name) to run it.`;
   execution.status = 'FAILED';
   execution.error = INTERRUPTED_ERROR;
