@@ -4,7 +4,7 @@ import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-ev
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime';
-import { stateRuns } from '../../local/viewer/graph';
+import { stateRuns } from '../../local/viewer/state-runs';
 import { BUS } from '../support/local';
 import { clients, startRuntime } from '../support/runtime';
 

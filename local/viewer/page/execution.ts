@@ -4,7 +4,8 @@
  * input and output, the event history, and the events the execution put on the bus.
  */
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
-import { type LaidOutGraph, layoutStateMachine, type StateRun, stateRuns } from '../graph';
+import { type LaidOutGraph, layoutStateMachine } from '../graph';
+import { type StateRun, stateRuns } from '../state-runs';
 import * as api from './api';
 import { busEventsTable, jsonBlock, statusBadge, toggleOnClick } from './components';
 import { drawingSize, graphSvg, legend, STATUS_LABELS, type Zoom } from './graph-view';

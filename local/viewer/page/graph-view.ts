@@ -2,14 +2,8 @@
  * Draws a laid-out state machine (graph.ts) as SVG, coloured by what happened to each state, the way the
  * Step Functions console's graph view does. Layout is dagre's (in graph.ts); this file only paints it.
  */
-import {
-  GRAPH_METRICS,
-  type GraphEdge,
-  type GraphNode,
-  type LaidOutGraph,
-  type StateRun,
-  type StateStatus,
-} from '../graph';
+import { GRAPH_METRICS, type GraphEdge, type GraphNode, type LaidOutGraph } from '../graph';
+import type { StateRun, StateStatus } from '../state-runs';
 import { type Html, html } from './html';
 
 export const STATUS_LABELS: Readonly<Record<StateStatus, string>> = {
