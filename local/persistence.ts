@@ -15,6 +15,7 @@ import {
   type Execution,
   INTERRUPTED_ERROR,
   type LocalStepFunctions,
+  markInterrupted,
 } from './stepfunctions/service';
 
 type Stored<T> = Omit<T, 'done' | 'abort'>;
@@ -48,8 +49,7 @@ export class DataDirectory {
   ) {
     this.executionsJournal = createWriteStream(join(path, 'executions.jsonl'), { flags: 'a' });
     this.eventsJournal = createWriteStream(join(path, 'events.jsonl'), { flags: 'a' });
-    services.stepFunctions.onExecutionChange = (e) =>
-      this.executionsJournal.write(`${JSON.stringify(stored(e))}\n`);
+    services.stepFunctions.onExecutionChange = (e) => this.journal(e);
     services.eventBridge.onRecordChange = (r) => this.eventsJournal.write(`${JSON.stringify(r)}\n`);
     services.queues.onChange = () => this.scheduleQueuesWrite();
   }
@@ -80,6 +80,10 @@ export class DataDirectory {
     return new DataDirectory(path, services);
   }
 
+  private journal(execution: Execution): void {
+    this.executionsJournal.write(`${JSON.stringify(stored(execution))}\n`);
+  }
+
   private scheduleQueuesWrite(): void {
     // Queue changes come in bursts (a receive touches several messages): write once per burst.
     this.queuesTimer ??= setTimeout(() => this.writeQueues(), 100);
@@ -99,8 +103,7 @@ export class DataDirectory {
     // Journal how far each running execution got, so its history after the restart shows it (after a
     // crash only its start line is there).
     for (const execution of this.services.stepFunctions.executions.values())
-      if (execution.status === 'RUNNING')
-        this.executionsJournal.write(`${JSON.stringify(stored(execution))}\n`);
+      if (execution.status === 'RUNNING') this.journal(execution);
     this.services.stepFunctions.onExecutionChange = undefined;
     this.services.eventBridge.onRecordChange = undefined;
     this.services.queues.onChange = undefined;
@@ -127,10 +130,7 @@ function reviveExecution(s: Stored<Execution>, now: Date): Execution {
   // The runtime stopped while this execution ran: its history is what was journaled (how far it got, or
   // only its start after a crash) and this ending.
   const cause = `The local runtime stopped while this execution was running; it was not resumed after the restart at ${now.toISOString()}. Start it again (a new name) to run it.`;
-  execution.status = 'FAILED';
-  execution.error = INTERRUPTED_ERROR;
-  execution.cause = cause;
-  execution.stopDate = now;
+  markInterrupted(execution, cause, now);
   const started = execution.events.find((e) => e.type === 'ExecutionStarted');
   if (!started)
     execution.events.push({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventsActions } from './api/events';
-import type { ApiActions } from './api/protocol';
+import type { ApiActions, ErrorAnswer } from './api/protocol';
 import { sqsActions, sqsJsonError } from './api/sqs';
 import { handleSqsQuery } from './api/sqs-query';
 import { statesActions } from './api/states';
@@ -16,10 +16,30 @@ import { viewerFile } from './viewer/serve';
 /** Requests larger than this are refused before they are parsed (PutEvents' own limit is 256 KiB). */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
-/** The JSON services, by the `X-Amz-Target` prefix their clients send, with their JSON protocol version. */
+/** The JSON services, by the `X-Amz-Target` prefix their clients send. */
 interface JsonService {
+  /** The service's JSON protocol version, as its Content-Type. */
   readonly contentType: string;
   readonly actions: ApiActions;
+  /** The error for an action the service does not serve. */
+  readonly unknownAction: (target: string) => AwsError;
+  /** How the service answers an error. */
+  readonly errorAnswer: (error: AwsError) => ErrorAnswer;
+}
+
+/** A JSON service with AWS's usual errors: HTTP 400, `{"__type": code, "message": ...}`. */
+function jsonService(contentType: string, actions: ApiActions): JsonService {
+  return {
+    contentType,
+    actions,
+    unknownAction: (target) =>
+      new AwsError('UnknownOperationException', `Operation ${target} is not supported.`),
+    errorAnswer: (error) => ({
+      status: 400,
+      headers: { 'Content-Type': contentType },
+      body: JSON.stringify({ __type: error.code, message: error.message }),
+    }),
+  };
 }
 
 export interface ServerOptions {
@@ -78,12 +98,16 @@ export class LocalServer {
   /** Starts answering with the app's APIs. */
   serve(app: LocalApp): void {
     const services: Record<string, JsonService> = {
-      AWSEvents: { contentType: 'application/x-amz-json-1.1', actions: eventsActions(app.eventBridge) },
-      AWSStepFunctions: {
+      AWSEvents: jsonService('application/x-amz-json-1.1', eventsActions(app.eventBridge)),
+      AWSStepFunctions: jsonService('application/x-amz-json-1.0', statesActions(app.stepFunctions)),
+      // SQS's JSON protocol is query-compatible: an unknown action is the query protocol's InvalidAction,
+      // and errors carry x-amzn-query-error, after which clients name them.
+      AmazonSQS: {
         contentType: 'application/x-amz-json-1.0',
-        actions: statesActions(app.stepFunctions),
+        actions: sqsActions(app.queues),
+        unknownAction: (target) => SqsError.invalidAction(target.slice(target.indexOf('.') + 1)),
+        errorAnswer: sqsJsonError,
       },
-      AmazonSQS: { contentType: 'application/x-amz-json-1.0', actions: sqsActions(app.queues) },
     };
     this.handler = (request, response) => handle(app, services, request, response);
   }
@@ -111,7 +135,7 @@ async function handle(
       `Requests are limited to ${MAX_REQUEST_BYTES} bytes.`,
     );
   }
-  const url = new URL(request.url ?? '/', 'http://local');
+  const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
   const path = url.pathname;
   if (path.startsWith('/_local/')) {
     const { status, value } = localEndpoint(app, request.method ?? 'GET', url, body);
@@ -132,7 +156,6 @@ async function handle(
     const service = services[prefix];
     if (!service)
       return sendError(response, 400, 'UnknownOperationException', `Operation ${target} is not supported.`);
-    const sqs = prefix === 'AmazonSQS';
     let params: Record<string, unknown>;
     try {
       params = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
@@ -142,36 +165,25 @@ async function handle(
     try {
       // Object.hasOwn: an action name such as `constructor` must not find a prototype method.
       const run = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
-      if (!run) {
-        if (sqs) throw SqsError.invalidAction(action);
-        return sendError(response, 400, 'UnknownOperationException', `Operation ${target} is not supported.`);
-      }
+      if (!run) throw service.unknownAction(target);
       return sendJson(response, 200, service.contentType, await run(params ?? {}));
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
-      if (sqs) {
-        // SQS's JSON protocol is query-compatible: clients name the error after x-amzn-query-error.
-        const { status, headers, body: json } = sqsJsonError(error);
-        response.writeHead(status, headers);
-        return void response.end(json);
-      }
-      return sendError(response, 400, error.code, error.message);
+      const answer = service.errorAnswer(error);
+      response.writeHead(answer.status, answer.headers);
+      return void response.end(answer.body);
     }
   }
   if (request.method === 'POST' && /x-www-form-urlencoded/.test(request.headers['content-type'] ?? '')) {
-    // SQS's query protocol, which Debian's AWS CLI 2.9 still speaks.
-    const {
-      status,
-      contentType,
-      body: xml,
-    } = await handleSqsQuery(
+    // SQS's query protocol, which Debian's AWS CLI 2.9 still speaks. It may post to the queue's own URL
+    // instead of naming it in QueueUrl.
+    const answer = await handleSqsQuery(
       new URLSearchParams(body.toString('utf8')),
       services.AmazonSQS?.actions as ApiActions,
-      // The query protocol may post to the queue's own URL instead of naming it in QueueUrl.
-      new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`).href,
+      url.href,
     );
-    response.writeHead(status, { 'Content-Type': contentType });
-    return void response.end(xml);
+    response.writeHead(answer.status, { 'Content-Type': answer.contentType });
+    return void response.end(answer.body);
   }
   return sendError(response, 400, 'UnknownOperationException', 'Requests need an X-Amz-Target header.');
 }
@@ -273,13 +285,7 @@ async function proxyToDynalite(
     const value = request.headers[name];
     if (typeof value === 'string') headers[name] = value;
   }
-  // A Uint8Array, not the Buffer: the viewer's browser files bring in the DOM typings (local/viewer), whose
-  // fetch accepts only an ArrayBuffer-backed body.
-  const upstream = await fetch(app.dynamodb.endpoint, {
-    method: 'POST',
-    headers,
-    body: new Uint8Array(body),
-  });
+  const upstream = await fetch(app.dynamodb.endpoint, { method: 'POST', headers, body });
   const out: Record<string, string> = {};
   for (const name of ['content-type', 'x-amz-crc32', 'x-amzn-requestid'])
     out[name] = upstream.headers.get(name) ?? '';

@@ -7,7 +7,8 @@ import {
   type QueueMessage,
   SqsError,
 } from '../sqs';
-import type { ApiActions } from './protocol';
+import type { ApiActions, ErrorAnswer } from './protocol';
+import { page } from './validate';
 
 type Params = Record<string, unknown>;
 
@@ -64,17 +65,21 @@ export function sqsActions(queues: LocalQueues): ApiActions {
         1000,
         'MaxResults must be an integer between 1 and 1000.',
       );
-      const token = optionalString(params, 'NextToken');
       const urls = queues
         .all()
         .filter((q) => q.name.startsWith(prefix))
         .map((q) => q.url);
-      const start = token === undefined ? 0 : offsetOf(token, urls.length);
-      const end = max === undefined ? Math.min(urls.length, start + 1000) : start + max;
-      const page = urls.slice(start, end);
+      // Without MaxResults SQS lists up to 1000 queues and never pages.
+      const { items, nextToken } = page(urls, {
+        nextToken: optionalString(params, 'NextToken'),
+        size: max,
+        defaultSize: 1000,
+        maxSize: 1000,
+        invalidToken: 'InvalidParameterValue',
+      });
       return {
-        ...(page.length > 0 ? { QueueUrls: page } : {}),
-        ...(max !== undefined && end < urls.length ? { NextToken: tokenFor(end) } : {}),
+        ...(items.length > 0 ? { QueueUrls: items } : {}),
+        ...(max !== undefined && nextToken ? { NextToken: nextToken } : {}),
       };
     },
 
@@ -171,19 +176,12 @@ export function sqsActions(queues: LocalQueues): ApiActions {
   };
 }
 
-/** An SQS error as SQS's JSON protocol sends it. */
-export interface SqsJsonError {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
-
 /**
  * How the HTTP layer answers an `AmazonSQS.*` action's error: the status the error carries, `__type`
  * `com.amazonaws.sqs#<code>` with `message`, and `x-amzn-query-error: <query code>;<Sender|Receiver>`, which
  * SDK v3 and botocore read first because SQS's JSON protocol is query-compatible.
  */
-export function sqsJsonError(error: AwsError): SqsJsonError {
+export function sqsJsonError(error: AwsError): ErrorAnswer {
   const sqs = error instanceof SqsError ? error : new SqsError(error.code, error.message);
   return {
     status: sqs.status,
@@ -335,18 +333,4 @@ function stringList(params: Params, name: string): string[] {
       `Value for parameter ${name} is invalid. Reason: Must be a list of strings.`,
     );
   return value;
-}
-
-function tokenFor(offset: number): string {
-  return Buffer.from(`offset:${offset}`).toString('base64url');
-}
-
-function offsetOf(token: string, length: number): number {
-  const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  const offset = match ? Number(match[1]) : Number.NaN;
-  if (!(offset >= 0 && offset <= length))
-    throw SqsError.invalidParameterValue(
-      `Value ${token} for parameter NextToken is invalid. Reason: Invalid token.`,
-    );
-  return offset;
 }

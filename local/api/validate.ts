@@ -22,13 +22,16 @@ export interface PageOptions {
   readonly size?: unknown;
   readonly defaultSize: number;
   readonly maxSize: number;
-  /** The error a bad token is answered with (Step Functions: InvalidToken; EventBridge: ValidationException). */
+  /**
+   * The error a bad token is answered with (Step Functions: InvalidToken; EventBridge: ValidationException;
+   * SQS: InvalidParameterValue).
+   */
   readonly invalidToken: string;
 }
 
 /**
  * One page of a list and the token for the next. Tokens are opaque to clients; here they carry the offset
- * and the list's length, so a token from another list or a list that changed shape is still safe to use.
+ * of the next page, so a token from another list, or from before the list changed, is still safe to use.
  */
 export function page<T>(all: readonly T[], options: PageOptions): { items: T[]; nextToken?: string } {
   const size = Number(options.size ?? 0) || options.defaultSize;

@@ -88,7 +88,10 @@ export class LocalEventBridge {
   readonly records: EventRecord[] = [];
   readonly faults: FaultRule[] = [];
   private readonly pending = new Set<Promise<void>>();
-  /** Told when an event is accepted and when each of its deliveries ends: the data directory journals it. */
+  /**
+   * Told when an event is accepted and again when all its deliveries have ended: the data directory
+   * journals it.
+   */
   onRecordChange?: (record: EventRecord) => void;
 
   constructor(
@@ -217,19 +220,22 @@ export class LocalEventBridge {
   private route(busName: string, event: BusEvent): void {
     const record: EventRecord = { event, busName, receivedAt: new Date(), matchedRules: [], deliveries: [] };
     this.records.push(record);
-    for (const rule of this.rules) {
-      if (rule.busName !== busName || rule.state !== 'ENABLED' || !matchesPattern(rule.pattern, event))
-        continue;
-      record.matchedRules.push(rule.name);
+    const matched = this.rules.filter(
+      (rule) => rule.busName === busName && rule.state === 'ENABLED' && matchesPattern(rule.pattern, event),
+    );
+    record.matchedRules.push(...matched.map((rule) => rule.name));
+    this.onRecordChange?.(record);
+    // Told again once, when the last delivery has ended, rather than after each.
+    let inFlight = matched.reduce((sum, rule) => sum + rule.targets.length, 0);
+    for (const rule of matched) {
       for (const target of rule.targets) {
         const delivery = this.deliverWithRetries(rule, target, event, record).finally(() => {
           this.pending.delete(delivery);
-          this.onRecordChange?.(record);
+          if (--inFlight === 0) this.onRecordChange?.(record);
         });
         this.pending.add(delivery);
       }
     }
-    this.onRecordChange?.(record);
   }
 
   /** Puts back the event records of an earlier run of the runtime. */

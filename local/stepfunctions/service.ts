@@ -303,9 +303,7 @@ export class LocalStepFunctions {
   interruptAll(cause: string): void {
     for (const execution of this.executions.values()) {
       if (execution.status !== 'RUNNING') continue;
-      execution.status = 'FAILED';
-      execution.error = INTERRUPTED_ERROR;
-      execution.cause = cause;
+      markInterrupted(execution, cause, new Date());
       execution.abort?.();
     }
   }
@@ -323,6 +321,14 @@ export class LocalStepFunctions {
   async settle(): Promise<void> {
     await Promise.all([...this.executions.values()].map((e) => e.done));
   }
+}
+
+/** Ends an execution the runtime could not finish: FAILED with `LocalRuntime.Interrupted` and `cause`. */
+export function markInterrupted(execution: Execution, cause: string, at: Date): void {
+  execution.status = 'FAILED';
+  execution.error = INTERRUPTED_ERROR;
+  execution.cause = cause;
+  execution.stopDate = at;
 }
 
 type AnyState = {

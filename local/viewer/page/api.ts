@@ -55,19 +55,30 @@ const date = (seconds: unknown): Date | undefined =>
 
 type Wire<T> = { [K in keyof T]: T[K] extends Date | undefined ? number | undefined : T[K] };
 
-export async function listStateMachines(): Promise<StateMachineListItem[]> {
-  const items: StateMachineListItem[] = [];
+/** Every item of a paged Step Functions list, following nextToken as the console does. */
+async function allPages<T>(
+  readPage: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>,
+): Promise<T[]> {
+  const all: T[] = [];
   let nextToken: string | undefined;
   do {
+    const page = await readPage(nextToken);
+    all.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return all;
+}
+
+export function listStateMachines(): Promise<StateMachineListItem[]> {
+  return allPages(async (nextToken) => {
     const page = await call<{ stateMachines: Wire<StateMachineListItem>[]; nextToken?: string }>(
       'AWSStepFunctions',
       'ListStateMachines',
       { maxResults: 1000, ...(nextToken ? { nextToken } : {}) },
     );
-    items.push(...page.stateMachines.map((m) => ({ ...m, creationDate: date(m.creationDate) })));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return items;
+    const items = page.stateMachines.map((m) => ({ ...m, creationDate: date(m.creationDate) }));
+    return { items, nextToken: page.nextToken };
+  });
 }
 
 export async function describeStateMachine(stateMachineArn: string): Promise<DescribeStateMachineOutput> {
@@ -94,19 +105,18 @@ export async function describeExecution(executionArn: string): Promise<DescribeE
 }
 
 /** The whole history, paged through nextToken as the console does. */
-export async function getExecutionHistory(executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
+export function getExecutionHistory(executionArn: string): Promise<HistoryEvent[]> {
+  return allPages(async (nextToken) => {
     const page = await call<{ events: Wire<HistoryEvent>[]; nextToken?: string }>(
       'AWSStepFunctions',
       'GetExecutionHistory',
       { executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) },
     );
-    events.push(...page.events.map((e) => ({ ...e, timestamp: date(e.timestamp) })));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
+    return {
+      items: page.events.map((e) => ({ ...e, timestamp: date(e.timestamp) })),
+      nextToken: page.nextToken,
+    };
+  });
 }
 
 export async function listEventBuses(): Promise<{ Name: string; Arn: string }[]> {
