@@ -9,6 +9,11 @@ const samplesDir = join(__dirname, '..', '..', 'events', 'samples');
 const machineArn = (workflow: string) =>
   `arn:aws:states:us-east-1:000000000000:stateMachine:${BUS}-${workflow}`;
 
+type Received = {
+  Body: string;
+  ReceiptHandle: string;
+  MessageAttributes?: Record<string, { StringValue: string }>;
+};
 type Described = {
   executionArn: string;
   status: string;
@@ -62,6 +67,30 @@ describe('the local runtime through the AWS CLI', () => {
         ),
       );
     }, 30_000);
+  }
+
+  /** Writes PutEvents entries to a scratch file, for `--entries file://…`. */
+  function entriesFile(name: string, entries: object[]): string {
+    const file = join(scratch, name);
+    writeFileSync(file, JSON.stringify(entries));
+    return file;
+  }
+
+  /** One `aws sqs receive-message` (up to 10, with every message attribute) from a template queue. */
+  async function receive(queue: string): Promise<{ queueUrl: string; messages: Received[] }> {
+    const { QueueUrl } = await ok('sqs', 'get-queue-url', '--queue-name', `${BUS}-${queue}`);
+    const queueUrl = String(QueueUrl);
+    const r = await ok(
+      'sqs',
+      'receive-message',
+      '--queue-url',
+      queueUrl,
+      '--max-number-of-messages',
+      '10',
+      '--message-attribute-names',
+      'All',
+    );
+    return { queueUrl, messages: (r.Messages ?? []) as Received[] };
   }
 
   const userOf = (e: Described) => JSON.parse(e.input).detail.userId as string;
@@ -131,42 +160,23 @@ describe('the local runtime through the AWS CLI', () => {
 
   it('parks a malformed trigger in the rejected-events queue, read with aws sqs receive-message', async () => {
     // Prepare
-    const entries = join(scratch, 'malformed.json');
-    writeFileSync(
-      entries,
-      JSON.stringify([
-        {
-          Source: 'app.identity',
-          DetailType: 'User Access Changed',
-          Detail: '{"userId":"u-nov"}',
-          EventBusName: BUS,
-        },
-      ]),
-    );
+    const entries = entriesFile('malformed.json', [
+      {
+        Source: 'app.identity',
+        DetailType: 'User Access Changed',
+        Detail: '{"userId":"u-nov"}',
+        EventBusName: BUS,
+      },
+    ]);
 
     // Act
     await ok('events', 'put-events', '--entries', `file://${entries}`);
-    const { QueueUrl } = await ok('sqs', 'get-queue-url', '--queue-name', `${BUS}-rejected-events`);
-    const received = await eventually(async () => {
-      const r = await ok(
-        'sqs',
-        'receive-message',
-        '--queue-url',
-        String(QueueUrl),
-        '--max-number-of-messages',
-        '10',
-      );
-      const messages = (r.Messages ?? []) as { Body: string; ReceiptHandle: string }[];
-      return messages.find((m) => JSON.parse(m.Body).detail?.userId === 'u-nov');
+    const { queueUrl, received } = await eventually(async () => {
+      const { queueUrl, messages } = await receive('rejected-events');
+      const received = messages.find((m) => JSON.parse(m.Body).detail?.userId === 'u-nov');
+      return received && { queueUrl, received };
     });
-    await ok(
-      'sqs',
-      'delete-message',
-      '--queue-url',
-      String(QueueUrl),
-      '--receipt-handle',
-      received.ReceiptHandle,
-    );
+    await ok('sqs', 'delete-message', '--queue-url', queueUrl, '--receipt-handle', received.ReceiptHandle);
 
     // Assess
     expect(JSON.parse(received.Body)).toMatchObject({ source: 'app.identity', detail: { userId: 'u-nov' } });
@@ -174,38 +184,19 @@ describe('the local runtime through the AWS CLI', () => {
 
   it('dead-letters a trigger whose execution cannot start, read with aws sqs receive-message', async () => {
     // Prepare: a Detail under PutEvents' 256 KiB whose whole event is over the execution input limit.
-    const entries = join(scratch, 'oversized.json');
     const detail = JSON.stringify({ userId: 'u-big', version: 1, blocked: true, pad: 'x'.repeat(261_900) });
-    writeFileSync(
-      entries,
-      JSON.stringify([
-        { Source: 'app.identity', DetailType: 'User Access Changed', Detail: detail, EventBusName: BUS },
-      ]),
-    );
+    const entries = entriesFile('oversized.json', [
+      { Source: 'app.identity', DetailType: 'User Access Changed', Detail: detail, EventBusName: BUS },
+    ]);
 
     // Act
     const put = await ok('events', 'put-events', '--entries', `file://${entries}`);
-    const { QueueUrl } = await ok('sqs', 'get-queue-url', '--queue-name', `${BUS}-trigger-dlq`);
-    const received = await eventually(async () => {
-      const r = await ok(
-        'sqs',
-        'receive-message',
-        '--queue-url',
-        String(QueueUrl),
-        '--message-attribute-names',
-        'All',
-      );
-      return (
-        r.Messages as
-          | { Body: string; MessageAttributes: Record<string, { StringValue: string }> }[]
-          | undefined
-      )?.[0];
-    });
+    const received = await eventually(async () => (await receive('trigger-dlq')).messages[0]);
 
     // Assess: the event, and why it is there in the attributes the runbook reads.
     expect(put.FailedEntryCount).toBe(0);
     expect(JSON.parse(received.Body)).toMatchObject({ detail: { userId: 'u-big' } });
-    const attribute = (name: string) => received.MessageAttributes[name]?.StringValue;
+    const attribute = (name: string) => received.MessageAttributes?.[name]?.StringValue;
     expect(attribute('RULE_ARN')).toMatch(/:rule\/OnboardingKyc-UserAccessChangedRule/);
     expect(attribute('TARGET_ARN')).toBe(machineArn('access-change'));
     expect(attribute('ERROR_CODE')).toBe('SDK_CLIENT_ERROR');
@@ -220,18 +211,14 @@ describe('the local runtime through the AWS CLI', () => {
       body: JSON.stringify({ errorCode: 'InternalFailure', detailType: 'User Blocked' }),
     });
 
-    const entries = join(scratch, 'undelivered.json');
-    writeFileSync(
-      entries,
-      JSON.stringify([
-        {
-          Source: 'app.identity',
-          DetailType: 'User Access Changed',
-          Detail: JSON.stringify({ userId: 'u-undelivered', version: 1, blocked: true }),
-          EventBusName: BUS,
-        },
-      ]),
-    );
+    const entries = entriesFile('undelivered.json', [
+      {
+        Source: 'app.identity',
+        DetailType: 'User Access Changed',
+        Detail: JSON.stringify({ userId: 'u-undelivered', version: 1, blocked: true }),
+        EventBusName: BUS,
+      },
+    ]);
 
     try {
       // Act
@@ -253,19 +240,11 @@ describe('the local runtime through the AWS CLI', () => {
         '--execution-arn',
         failed.executionArn,
       );
-      const { QueueUrl } = await ok('sqs', 'get-queue-url', '--queue-name', `${BUS}-undelivered-events`);
-      const r = await ok(
-        'sqs',
-        'receive-message',
-        '--queue-url',
-        String(QueueUrl),
-        '--max-number-of-messages',
-        '10',
-      );
+      const { messages } = await receive('undelivered-events');
 
       // Assess
       expect(described).toMatchObject({ status: 'FAILED', error: 'EventUndelivered' });
-      const parked = (r.Messages as { Body: string }[]).map((m) => JSON.parse(m.Body));
+      const parked = messages.map((m) => JSON.parse(m.Body));
       expect(parked).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ executionArn: failed.executionArn, error: 'EventBridge.FailedEntry' }),
@@ -278,18 +257,16 @@ describe('the local runtime through the AWS CLI', () => {
 
   it('answers bad input with the exact AWS error names the CLI reports', async () => {
     // Prepare
-    const tooMany = join(scratch, 'eleven.json');
     const sample = JSON.parse(readFileSync(join(samplesDir, 'user-blocked.json'), 'utf8'));
-    writeFileSync(tooMany, JSON.stringify(Array.from({ length: 11 }, () => sample[0])));
-    const perEntry = join(scratch, 'per-entry.json');
-    writeFileSync(
-      perEntry,
-      JSON.stringify([
-        { DetailType: 'x', Detail: '{}', EventBusName: BUS },
-        { Source: 's', DetailType: 'x', Detail: '"text"', EventBusName: BUS },
-        { Source: 's', DetailType: 'x', Detail: '{}', EventBusName: 'nope' },
-      ]),
+    const tooMany = entriesFile(
+      'eleven.json',
+      Array.from({ length: 11 }, () => sample[0]),
     );
+    const perEntry = entriesFile('per-entry.json', [
+      { DetailType: 'x', Detail: '{}', EventBusName: BUS },
+      { Source: 's', DetailType: 'x', Detail: '"text"', EventBusName: BUS },
+      { Source: 's', DetailType: 'x', Detail: '{}', EventBusName: 'nope' },
+    ]);
 
     // Act
     const [eleven, entries, missingExecution, badArn, missingQueue, unknownOperation] = await Promise.all([

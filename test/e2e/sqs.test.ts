@@ -37,6 +37,27 @@ function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
 }
 
+/**
+ * A message sent with ATTRIBUTES as ReceiveMessage answers its first receive, every attribute asked for:
+ * the same from the SDK and from the CLI.
+ */
+function firstReceiveOf(messageId: unknown, body: string) {
+  return {
+    MessageId: messageId,
+    ReceiptHandle: expect.any(String),
+    MD5OfBody: md5(body),
+    Body: body,
+    Attributes: {
+      SenderId: ACCOUNT,
+      SentTimestamp: expect.stringMatching(/^\d{13}$/),
+      ApproximateReceiveCount: '1',
+      ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d{13}$/),
+    },
+    MD5OfMessageAttributes: ATTRIBUTES_MD5,
+    MessageAttributes: ATTRIBUTES,
+  };
+}
+
 /** The error a call fails with, with the fields the SDK adds (`$metadata`, `Error`). */
 async function rejection(act: () => Promise<unknown>): Promise<Error & Record<string, unknown>> {
   return (await rejectionOf(act)) as Error & Record<string, unknown>;
@@ -176,22 +197,7 @@ describe('SQS in the local runtime', () => {
         MD5OfMessageBody: md5(MessageBody),
         MD5OfMessageAttributes: ATTRIBUTES_MD5,
       });
-      expect(Messages).toEqual([
-        {
-          MessageId: sent.MessageId,
-          ReceiptHandle: expect.any(String),
-          MD5OfBody: md5(MessageBody),
-          Body: MessageBody,
-          Attributes: {
-            SenderId: ACCOUNT,
-            SentTimestamp: expect.stringMatching(/^\d{13}$/),
-            ApproximateReceiveCount: '1',
-            ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d{13}$/),
-          },
-          MD5OfMessageAttributes: ATTRIBUTES_MD5,
-          MessageAttributes: ATTRIBUTES,
-        },
-      ]);
+      expect(Messages).toEqual([firstReceiveOf(sent.MessageId, MessageBody)]);
     });
 
     it('returns only the message attributes asked for', async () => {
@@ -480,24 +486,7 @@ describe('SQS in the local runtime', () => {
         MD5OfMessageBody: md5(body),
         MD5OfMessageAttributes: ATTRIBUTES_MD5,
       });
-      expect(received).toEqual({
-        Messages: [
-          {
-            MessageId: sent.MessageId,
-            ReceiptHandle: expect.any(String),
-            MD5OfBody: md5(body),
-            Body: body,
-            Attributes: {
-              SenderId: ACCOUNT,
-              SentTimestamp: expect.stringMatching(/^\d{13}$/),
-              ApproximateReceiveCount: '1',
-              ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d{13}$/),
-            },
-            MD5OfMessageAttributes: ATTRIBUTES_MD5,
-            MessageAttributes: ATTRIBUTES,
-          },
-        ],
-      });
+      expect(received).toEqual({ Messages: [firstReceiveOf(sent.MessageId, body)] });
     });
 
     it('hides a received message, deletes it, and purges the rest', async () => {

@@ -3,7 +3,7 @@ import type { LocalApp } from '../../local/app';
 import { AwsError } from '../../local/errors';
 import { pageOfHistory } from '../../local/stepfunctions/history';
 import { historyOf, historyOfDefinition } from '../support/history';
-import { applicants, emitted, executionsOf, put, startApp } from '../support/local';
+import { applicants, emitted, executionsOf, put, requestAccount, startApp } from '../support/local';
 
 const stateName = (e: HistoryEvent) => e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name;
 
@@ -31,12 +31,7 @@ describe('GetExecutionHistory events', () => {
   it('records an approved KYC run: every state, every integration call, the Parallel branches', async () => {
     // Prepare
     app = await startApp();
-    put(app, 'app.accounts', 'Account Requested', {
-      userId: 'u-history',
-      version: 1,
-      plan: 'team',
-      applicant: applicants.approved,
-    });
+    requestAccount(app, 'u-history');
 
     // Act
     await app.settle();
@@ -130,12 +125,7 @@ describe('GetExecutionHistory events', () => {
   it('fails with the provider error after showing each retry as another call in the same state', async () => {
     // Prepare
     app = await startApp();
-    put(app, 'app.accounts', 'Account Requested', {
-      userId: 'u-history-unavailable',
-      version: 1,
-      plan: 'team',
-      applicant: { ...applicants.approved, documentNumber: 'UNAVAILABLE' },
-    });
+    requestAccount(app, 'u-history-unavailable', { ...applicants.approved, documentNumber: 'UNAVAILABLE' });
 
     // Act
     await app.settle();
@@ -252,12 +242,7 @@ describe('GetExecutionHistory events', () => {
           await app.stepFunctions.stopExecution(executionArn, 'Stopped', 'by the test');
       },
     });
-    put(app, 'app.accounts', 'Account Requested', {
-      userId: 'u-history-stopped',
-      version: 1,
-      plan: 'team',
-      applicant: applicants.approved,
-    });
+    requestAccount(app, 'u-history-stopped');
 
     // Act
     await app.settle();

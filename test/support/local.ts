@@ -69,3 +69,12 @@ export const applicants = {
     documentNumber: 'AB123456',
   },
 };
+
+/** Puts an `Account Requested` trigger (version 1, plan team) for this user and applicant. */
+export function requestAccount(
+  app: LocalApp,
+  userId: string,
+  applicant: object = applicants.approved,
+): string {
+  return put(app, 'app.accounts', 'Account Requested', { userId, version: 1, plan: 'team', applicant });
+}

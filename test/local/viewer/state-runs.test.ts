@@ -3,7 +3,7 @@ import type { LocalApp } from '../../../local/app';
 import { pageOfHistory } from '../../../local/stepfunctions/history';
 import { type StateRun, stateRuns } from '../../../local/viewer/state-runs';
 import { historyOf, historyOfDefinition } from '../../support/history';
-import { applicants, executionsOf, put, startApp } from '../../support/local';
+import { applicants, executionsOf, put, requestAccount, startApp } from '../../support/local';
 
 /** The history read as the page reads it with reverseOrder: newest first, in pages of `size`. */
 function newestFirst(history: HistoryEvent[], size: number): HistoryEvent[] {
@@ -58,12 +58,7 @@ describe('stateRuns from the local runtime', () => {
   it('marks every state an approved KYC run entered succeeded, and leaves the other paths out', async () => {
     // Prepare
     app = await startApp();
-    put(app, 'app.accounts', 'Account Requested', {
-      userId: 'u-viewer',
-      version: 1,
-      plan: 'team',
-      applicant: applicants.approved,
-    });
+    requestAccount(app, 'u-viewer');
 
     // Act
     await app.settle();
@@ -91,12 +86,7 @@ describe('stateRuns from the local runtime', () => {
   it('fails a Task whose retries run out, with every attempt and its error', async () => {
     // Prepare: the simulated identity provider is unavailable for this document number.
     app = await startApp();
-    put(app, 'app.accounts', 'Account Requested', {
-      userId: 'u-viewer-unavailable',
-      version: 1,
-      plan: 'team',
-      applicant: { ...applicants.approved, documentNumber: 'UNAVAILABLE' },
-    });
+    requestAccount(app, 'u-viewer-unavailable', { ...applicants.approved, documentNumber: 'UNAVAILABLE' });
 
     // Act
     await app.settle();
@@ -171,12 +161,7 @@ describe('stateRuns from the local runtime', () => {
         await held;
       },
     });
-    put(app, 'app.accounts', 'Account Requested', {
-      userId: 'u-viewer-running',
-      version: 1,
-      plan: 'team',
-      applicant: applicants.approved,
-    });
+    requestAccount(app, 'u-viewer-running');
 
     // Act: the engine logs the state's entry a moment after its task is called.
     await atRisk;
@@ -208,12 +193,7 @@ describe('stateRuns from the local runtime', () => {
           await app.stepFunctions.stopExecution(executionArn, 'Stopped', 'by the test');
       },
     });
-    put(app, 'app.accounts', 'Account Requested', {
-      userId: 'u-viewer-stopped',
-      version: 1,
-      plan: 'team',
-      applicant: applicants.approved,
-    });
+    requestAccount(app, 'u-viewer-stopped');
 
     // Act
     await app.settle();
