@@ -8,6 +8,5 @@ module.exports = {
   roots: ['<rootDir>/test'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   globalSetup: '<rootDir>/test/global-setup.ts',
-  setupFiles: ['<rootDir>/local/polyfills.ts'],
   testTimeout: 30000,
 };

@@ -1,4 +1,3 @@
-import './polyfills';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalDynamoDb } from './dynamodb';
@@ -7,6 +6,7 @@ import { LocalEventBridge } from './eventbridge/bus';
 import { LocalLambdas } from './lambda';
 import { DataDirectory } from './persistence';
 import { LocalQueue, LocalQueues, type QueueSettings } from './sqs';
+import type { Retention } from './stepfunctions/journal/store';
 import { LocalStepFunctions, type StepFunctionsOptions } from './stepfunctions/service';
 import { type LocalEnv, loadTemplate, type Resource } from './template';
 
@@ -19,6 +19,8 @@ export interface LocalAppOptions extends StepFunctionsOptions {
   readonly region?: string;
   /** Where tables, queues, executions and events are kept across restarts; in memory when absent. */
   readonly dataDir?: string;
+  /** How long closed executions are kept in the data directory. */
+  readonly retention?: Retention;
 }
 
 /**
@@ -26,6 +28,8 @@ export interface LocalAppOptions extends StepFunctionsOptions {
  * and functions, wired together exactly as the template wires them.
  */
 export class LocalApp {
+  /** What the start found running in the data directory and resumed. */
+  resumed: { resumed: number; orphans: string[] } = { resumed: 0, orphans: [] };
   private constructor(
     readonly env: LocalEnv,
     /** Log group ARN -> the lines targets wrote to it (the audit log). */
@@ -92,12 +96,16 @@ export class LocalApp {
           throw new AwsError('ResourceNotFoundException', `Target ${arn} is not emulated.`);
         }
       });
-      stepFunctions = new LocalStepFunctions(all, { dynamodb, eventBridge, queues, lambdas }, options);
       const dataDirectory =
         options.dataDir === undefined
           ? undefined
-          : DataDirectory.open(options.dataDir, { stepFunctions, eventBridge, queues });
-      return new LocalApp(
+          : DataDirectory.open(options.dataDir, { eventBridge, queues }, options.retention);
+      stepFunctions = new LocalStepFunctions(
+        all,
+        { dynamodb, eventBridge, queues, lambdas },
+        { ...options, ...(dataDirectory ? { journal: dataDirectory.executions } : {}) },
+      );
+      const app = new LocalApp(
         env,
         logs,
         resources,
@@ -108,6 +116,9 @@ export class LocalApp {
         stepFunctions,
         dataDirectory,
       );
+      // Executions that were running when the runtime last stopped go on where their histories say.
+      app.resumed = stepFunctions.resumeRunning();
+      return app;
     } catch (error) {
       await dynamodb.stop();
       throw error;
@@ -133,13 +144,13 @@ export class LocalApp {
     return found[0] as Resource;
   }
 
-  /** Stops the app; executions still running are journaled as running and restored as interrupted. */
+  /**
+   * Stops the app. Running executions stop where they are; with a data directory their histories are
+   * journaled, and they resume from there at the next start.
+   */
   async stop(): Promise<void> {
+    await this.stepFunctions.haltAll();
     await this.dataDirectory?.close();
-    // The engine cannot checkpoint an execution: stop the running ones, as a restart will show them.
-    this.stepFunctions.interruptAll(
-      `The local runtime stopped at ${new Date().toISOString()} while this execution was running.`,
-    );
     await this.dynamodb.stop();
   }
 }

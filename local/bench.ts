@@ -1,16 +1,26 @@
 /**
- * `npm run bench`: how fast the local runtime turns trigger events into ended executions.
+ * `npm run bench`: how fast the local runtime turns trigger events into ended executions, and what each
+ * layer of it costs.
  *
  * For each workflow, C workers each put a trigger event (one user per event) through HTTP PutEvents with the
  * SDK and wait for its execution to end, then put the next, until N events have run: each event is timed
  * from the PutEvents call to its execution's end. Then the same executions, with the same inputs and the
  * same C in flight, are started directly on the engine in-process: no HTTP, PutEvents, rule matching or
- * delivery. The ratio is what the runtime's plumbing costs. Each phase runs in its own process, so its peak
- * memory is its own. It prints figures; it asserts nothing.
+ * delivery, but the real integrations (dynalite, the bus, the handlers). Then the ceiling: the interpreter
+ * alone, on the same definitions from the synthesized template, every Task an instant no-op whose result is
+ * shaped like the real one, so each execution takes the same path as on the other two. A last phase runs a
+ * machine of ten Pass, Choice and instant Task states on the interpreter alone. The interpreter-alone phases
+ * run their N executions once untimed first: a ceiling is measured warm (a few hundred executions take well
+ * under a second there, mostly compiling).
+ *
+ * Each phase runs in its own process, so its peak memory and CPU time are its own. CPU per execution is the
+ * phase's process.cpuUsage() (user + system) over its executions; for the HTTP path that includes the SDK
+ * client, which runs in the same process as the runtime. A path's share of the ceiling is its events/s over
+ * the interpreter's alone. It prints figures; it asserts nothing.
  */
-import './polyfills';
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,9 +28,13 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { LocalApp } from './app';
 import { ensureAssembly } from './assembly';
 import { LocalRuntime } from './runtime';
-import type { Execution } from './stepfunctions/service';
+import { forEachState } from './stepfunctions/engine/asl';
+import type { IntegrationServices } from './stepfunctions/integrations';
+import { type Execution, LocalStepFunctions, type TaskHandler } from './stepfunctions/service';
+import { type LocalEnv, loadTemplate } from './template';
 
 const BUS = 'onboarding-kyc';
+const STACK = 'OnboardingKyc';
 const assemblyDir = join(__dirname, '..', 'cdk.out');
 
 /** A trigger for each workflow; `n` makes the user unique. */
@@ -74,14 +88,25 @@ const WORKFLOWS: Record<string, { machine: string; trigger: (n: number) => PutEv
 
 interface Figures {
   readonly eventsPerSecond: number;
+  /** CPU time (user + system) of the phase's process per execution. */
+  readonly cpuMs: number;
   readonly p50: number;
   readonly p99: number;
   readonly peakRssMb: number;
   readonly failed: number;
 }
 
-type Path = 'http' | 'engine';
+type Path = 'http' | 'engine' | 'interpreter';
 type Workflow = (typeof WORKFLOWS)[string];
+
+const PATHS: Record<Path, string> = {
+  http: 'HTTP PutEvents',
+  engine: 'engine in-process',
+  interpreter: 'interpreter alone',
+};
+
+/** The extra phase's machine, on the interpreter alone only. */
+const TEN_STATES = 'ten states';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -96,48 +121,57 @@ async function main(): Promise<void> {
   if (values.phase) {
     // A child: run one phase and report its figures as the last line.
     const [name, path] = values.phase.split(':') as [string, Path];
-    const workflow = WORKFLOWS[name] as Workflow;
     const figures =
-      path === 'http' ? await viaHttp(workflow, n, concurrency) : await onEngine(workflow, n, concurrency);
+      name === TEN_STATES
+        ? await tenStates(n, concurrency)
+        : path === 'http'
+          ? await viaHttp(WORKFLOWS[name] as Workflow, n, concurrency)
+          : path === 'engine'
+            ? await onEngine(WORKFLOWS[name] as Workflow, n, concurrency)
+            : await onInterpreter(WORKFLOWS[name] as Workflow, n, concurrency);
     return void console.log(JSON.stringify(figures));
   }
-  ensureAssembly(assemblyDir, 'OnboardingKyc');
+  ensureAssembly(assemblyDir, STACK);
   console.log(
     `${n} events per workflow, ${concurrency} in flight; Node ${process.version}, ` +
       `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`,
   );
   const rows: string[][] = [
-    ['workflow', 'path', 'events/s', 'p50 ms', 'p99 ms', 'peak RSS MB', 'not SUCCEEDED'],
+    [
+      'workflow',
+      'path',
+      'events/s',
+      'CPU ms/exec',
+      'p50 ms',
+      'p99 ms',
+      'peak RSS MB',
+      'not SUCCEEDED',
+      'share of ceiling',
+    ],
   ];
-  for (const name of Object.keys(WORKFLOWS)) {
-    const http = await phase(name, 'http', n, concurrency);
-    const engine = await phase(name, 'engine', n, concurrency);
-    for (const [path, f] of [
-      ['HTTP PutEvents', http],
-      ['engine in-process', engine],
-    ] as const) {
-      rows.push([
-        name,
-        path,
-        f.eventsPerSecond.toFixed(1),
-        f.p50.toFixed(1),
-        f.p99.toFixed(1),
-        f.peakRssMb.toFixed(0),
-        String(f.failed),
-      ]);
-    }
+  const row = (name: string, path: string, f: Figures, ceiling: Figures) =>
     rows.push([
       name,
-      'engine / HTTP',
-      (engine.eventsPerSecond / http.eventsPerSecond).toFixed(2),
-      (engine.p50 / http.p50).toFixed(2),
-      (engine.p99 / http.p99).toFixed(2),
-      (engine.peakRssMb / http.peakRssMb).toFixed(2),
-      '',
+      path,
+      f.eventsPerSecond.toFixed(1),
+      f.cpuMs.toFixed(2),
+      f.p50.toFixed(1),
+      f.p99.toFixed(1),
+      f.peakRssMb.toFixed(0),
+      String(f.failed),
+      `${((100 * f.eventsPerSecond) / ceiling.eventsPerSecond).toFixed(1)}%`,
     ]);
+  for (const name of Object.keys(WORKFLOWS)) {
+    const figures = new Map<Path, Figures>();
+    for (const path of ['http', 'engine', 'interpreter'] as const)
+      figures.set(path, await phase(name, path, n, concurrency));
+    const ceiling = figures.get('interpreter') as Figures;
+    for (const [path, f] of figures) row(name, PATHS[path], f, ceiling);
   }
+  const ten = await phase(TEN_STATES, 'interpreter', n, concurrency);
+  row(TEN_STATES, PATHS.interpreter, ten, ten);
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
+  for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
 }
 
 /** Runs one phase in a child process of its own and returns its figures. */
@@ -186,28 +220,42 @@ async function viaHttp(workflow: Workflow, n: number, concurrency: number): Prom
     region: 'us-east-1',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   });
-  // The trigger event id is in the execution input: resolve the waiting worker when its execution ends.
-  const waiting = new Map<string, () => void>();
-  runtime.app.stepFunctions.onExecutionChange = (execution) => {
-    if (execution.status !== 'RUNNING') waiting.get(JSON.parse(execution.input).id)?.();
+  // The rule starts the execution with the whole event as its input: find each worker's execution by the
+  // event id that PutEvents answered, whether it started before or after that answer arrived.
+  const sfn = runtime.app.stepFunctions;
+  const startExecution = sfn.startExecution.bind(sfn);
+  const started = new Map<string, Execution>();
+  const waiting = new Map<string, (execution: Execution) => void>();
+  const executions: Execution[] = [];
+  sfn.startExecution = (...args) => {
+    const execution = startExecution(...args);
+    if (execution.stateMachineArn.endsWith(`:${workflow.machine}`)) executions.push(execution);
+    const id = (JSON.parse(execution.input) as { id: string }).id;
+    const waiter = waiting.get(id);
+    if (waiter) waiter(execution);
+    else started.set(id, execution);
+    return execution;
   };
   try {
     const peak = trackPeakRss();
+    const cpu = process.cpuUsage();
     const start = performance.now();
     const latencies = await closedLoop(n, concurrency, async (i) => {
       const sent = performance.now();
       const response = await client.send(new PutEventsCommand({ Entries: [workflow.trigger(i)] }));
       const id = response.Entries?.[0]?.EventId;
       if (!id) throw new Error(`PutEvents refused a trigger: ${JSON.stringify(response)}`);
-      const execution = ofMachine(runtime.app, workflow.machine).find((e) => JSON.parse(e.input).id === id);
-      if (!execution || execution.status === 'RUNNING')
-        await new Promise<void>((resolve) => waiting.set(id, resolve));
+      const execution =
+        started.get(id) ?? (await new Promise<Execution>((resolve) => waiting.set(id, resolve)));
+      started.delete(id);
       waiting.delete(id);
+      await execution.done;
       return performance.now() - sent;
     });
     const seconds = (performance.now() - start) / 1000;
     await runtime.app.settle();
-    return figures(n, seconds, latencies, peak(), ofMachine(runtime.app, workflow.machine));
+    const used = process.cpuUsage(cpu);
+    return figures(n, seconds, used, latencies, peak(), executions);
   } finally {
     client.destroy();
     await runtime.stop();
@@ -220,40 +268,178 @@ async function onEngine(workflow: Workflow, n: number, concurrency: number): Pro
   try {
     const arn = [...app.stepFunctions.stateMachines.values()].find((m) => m.name === workflow.machine)
       ?.arn as string;
-    const peak = trackPeakRss();
-    const start = performance.now();
-    const latencies = await closedLoop(n, concurrency, async (i) => {
-      const entry = workflow.trigger(i);
-      const event = {
-        version: '0',
-        id: randomUUID(),
-        'detail-type': entry.DetailType,
-        source: entry.Source,
-        account: app.env.account,
-        time: new Date().toISOString(),
-        region: app.env.region,
-        resources: [],
-        detail: JSON.parse(entry.Detail ?? '{}'),
-      };
-      const began = performance.now();
-      await app.stepFunctions.startExecution(arn, JSON.stringify(event)).done;
-      return performance.now() - began;
-    });
-    const seconds = (performance.now() - start) / 1000;
+    const run = await startAndWait(app.stepFunctions, arn, n, concurrency, (i) =>
+      JSON.stringify(ruleInput(workflow.trigger(i), app.env)),
+    );
     await app.settle();
-    return figures(n, seconds, latencies, peak(), ofMachine(app, workflow.machine));
+    return figures(n, run.seconds, run.cpu, run.latencies, run.peakRss, run.executions);
   } finally {
     await app.stop();
   }
 }
 
-function ofMachine(app: LocalApp, machine: string): Execution[] {
-  return [...app.stepFunctions.executions.values()].filter((e) => e.stateMachineArn.endsWith(`:${machine}`));
+/**
+ * The ceiling: the interpreter alone, with no services. The workflow's definition comes from the
+ * synthesized template as the runtime reads it, and every Task resource is bound to an instant no-op.
+ */
+async function onInterpreter(workflow: Workflow, n: number, concurrency: number): Promise<Figures> {
+  const env: LocalEnv = {
+    account: '000000000000',
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:4010',
+    stackName: STACK,
+  };
+  const template = JSON.parse(readFileSync(join(assemblyDir, `${STACK}.template.json`), 'utf8'));
+  const resources = [...loadTemplate(template, env).values()].filter(
+    (r) => r.type === 'AWS::StepFunctions::StateMachine' && r.attributes.Name === workflow.machine,
+  );
+  const sfn = new LocalStepFunctions(resources, {} as IntegrationServices, { tasks: NOOP_TASKS });
+  const machine = [...sfn.stateMachines.values()][0];
+  if (!machine) throw new Error(`${workflow.machine} is not in the template.`);
+  forEachState(machine.definition, (name, state) => {
+    if (state.Type === 'Task' && !NOOP_TASKS[state.Resource])
+      throw new Error(`${workflow.machine} state '${name}': the bench has no no-op for ${state.Resource}.`);
+  });
+  const input = (i: number) => JSON.stringify(ruleInput(workflow.trigger(i), env));
+  await startAndWait(sfn, machine.arn, n, concurrency, input); // warm-up: a ceiling is measured warm
+  const run = await startAndWait(sfn, machine.arn, n, concurrency, input);
+  return figures(n, run.seconds, run.cpu, run.latencies, run.peakRss, run.executions);
 }
+
+/** A machine of ten Pass, Choice and instant Task states, on the interpreter alone. */
+async function tenStates(n: number, concurrency: number): Promise<Figures> {
+  const sfn = new LocalStepFunctions([], {} as IntegrationServices, { tasks: NOOP_TASKS });
+  const machine = sfn.createStateMachine({
+    name: 'bench-ten-states',
+    definition: JSON.stringify(TEN_STATE_MACHINE),
+  });
+  const input = (i: number) => JSON.stringify({ userId: `bench-ten-${i}`, version: 1 });
+  await startAndWait(sfn, machine.arn, n, concurrency, input); // warm-up, as for the ceiling
+  const run = await startAndWait(sfn, machine.arn, n, concurrency, input);
+  return figures(n, run.seconds, run.cpu, run.latencies, run.peakRss, run.executions);
+}
+
+/** Starts `n` executions of one machine, `concurrency` at a time, each waiting for its end. */
+async function startAndWait(
+  sfn: LocalStepFunctions,
+  arn: string,
+  n: number,
+  concurrency: number,
+  input: (i: number) => string,
+): Promise<{
+  seconds: number;
+  cpu: NodeJS.CpuUsage;
+  latencies: number[];
+  peakRss: number;
+  executions: Execution[];
+}> {
+  const executions: Execution[] = [];
+  const peak = trackPeakRss();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const latencies = await closedLoop(n, concurrency, async (i) => {
+    const body = input(i);
+    const began = performance.now();
+    const execution = sfn.startExecution(arn, body);
+    executions.push(execution);
+    await execution.done;
+    return performance.now() - began;
+  });
+  const seconds = (performance.now() - start) / 1000;
+  return { seconds, cpu: process.cpuUsage(cpu), latencies, peakRss: peak(), executions };
+}
+
+/** The execution input a rule gives a state machine: the whole event. */
+function ruleInput(entry: PutEventsRequestEntry, env: Pick<LocalEnv, 'account' | 'region'>) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': entry.DetailType,
+    source: entry.Source,
+    account: env.account,
+    time: new Date().toISOString(),
+    region: env.region,
+    resources: [],
+    detail: JSON.parse(entry.Detail ?? '{}'),
+  };
+}
+
+/**
+ * What each Lambda function answers on the interpreter alone: what the real handler answers for the bench's
+ * triggers, so every execution takes the path it takes on the other two (KYC declines a sanctions hit).
+ */
+const LAMBDA_PAYLOADS: Record<string, (payload: Record<string, unknown>) => unknown> = {
+  'onboarding-kyc-verify-identity': () => ({
+    verified: true,
+    checks: ['document-format', 'adult'],
+    reasons: [],
+  }),
+  'onboarding-kyc-screen-sanctions': () => ({ hit: true, listVersion: 'sim-2025.1' }),
+  'onboarding-kyc-assess-risk': () => ({ riskScore: 100, decision: 'declined', reasons: ['sanctions-hit'] }),
+  'onboarding-kyc-provision-workspace': (payload) => ({ workspaceId: `ws-${String(payload.userId)}` }),
+};
+
+let noopIds = 0;
+
+/**
+ * Every Task resource of the workflows, bound to an instant no-op whose result is shaped like the service's:
+ * the claim and every fence succeed, each event is accepted, and each function answers as above.
+ */
+const NOOP_TASKS: Readonly<Record<string, TaskHandler>> = {
+  'arn:aws:states:::dynamodb:updateItem': () => ({}),
+  'arn:aws:states:::dynamodb:getItem': () => ({ Item: { version: { N: '1' } } }),
+  'arn:aws:states:::events:putEvents': () => ({
+    Entries: [{ EventId: `noop-${++noopIds}` }],
+    FailedEntryCount: 0,
+  }),
+  'arn:aws:states:::sqs:sendMessage': () => ({
+    MessageId: `noop-${++noopIds}`,
+    MD5OfMessageBody: 'd41d8cd98f00b204e9800998ecf8427e',
+  }),
+  'arn:aws:states:::lambda:invoke': (parameters) => {
+    const { FunctionName, Payload } = parameters as {
+      FunctionName: string;
+      Payload?: Record<string, unknown>;
+    };
+    const answer = LAMBDA_PAYLOADS[FunctionName.split(':').at(-1) ?? ''] ?? (() => ({ ok: true }));
+    return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: answer(Payload ?? {}) };
+  },
+};
+
+/** Ten states: Pass, then three rounds of an instant Task, a Choice on its result and a Pass. */
+const TEN_STATE_MACHINE = (() => {
+  const states: Record<string, object> = {
+    Prepare: { Type: 'Pass', Result: { round: 0 }, ResultPath: '$.progress', Next: 'Task 1' },
+  };
+  for (const round of [1, 2, 3]) {
+    const next = round === 3 ? undefined : `Task ${round + 1}`;
+    states[`Task ${round}`] = {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'bench-noop', 'Payload.$': '$.progress' },
+      ResultSelector: { 'ok.$': '$.Payload.ok' },
+      ResultPath: `$.task${round}`,
+      Next: `Check ${round}`,
+    };
+    states[`Check ${round}`] = {
+      Type: 'Choice',
+      Choices: [{ Variable: `$.task${round}.ok`, BooleanEquals: true, Next: `Record ${round}` }],
+      Default: `Record ${round}`,
+    };
+    states[`Record ${round}`] = {
+      Type: 'Pass',
+      Result: { round },
+      ResultPath: '$.progress',
+      ...(next ? { Next: next } : { End: true }),
+    };
+  }
+  return { StartAt: 'Prepare', States: states };
+})();
 
 function figures(
   n: number,
   seconds: number,
+  cpu: NodeJS.CpuUsage,
   latencies: number[],
   peakRss: number,
   executions: Execution[],
@@ -262,6 +448,7 @@ function figures(
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
   return {
     eventsPerSecond: n / seconds,
+    cpuMs: (cpu.user + cpu.system) / 1000 / n,
     p50: at(0.5),
     p99: at(0.99),
     peakRssMb: peakRss / 2 ** 20,

@@ -2,7 +2,6 @@
  * `npm start`: the local runtime. Synthesizes the CDK app (or reuses an up-to-date cdk.out) and serves it
  * on http://127.0.0.1:4010 behind AWS-compatible EventBridge, Step Functions, DynamoDB and SQS APIs.
  */
-import './polyfills';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseFaultOption } from './eventbridge/faults';

@@ -1,4 +1,3 @@
-import './polyfills';
 import { readFileSync } from 'node:fs';
 import { LocalApp } from './app';
 import { ensureAssembly } from './assembly';

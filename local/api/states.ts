@@ -1,10 +1,58 @@
 import { AwsError } from '../errors';
-import { historyEvents, pageOfHistory } from '../stepfunctions/history';
-import type { Execution, ExecutionStatus, LocalStepFunctions } from '../stepfunctions/service';
+import { validateDefinition } from '../stepfunctions/engine/validate';
+import { pageOfHistory } from '../stepfunctions/journal/history';
+import {
+  type Execution,
+  type ExecutionStatus,
+  type InspectionLevel,
+  type LocalStateMachine,
+  type LocalStepFunctions,
+  notRedrivable,
+  type TestStateRequest,
+} from '../stepfunctions/service';
 import type { ApiActions } from './protocol';
-import { page, required } from './validate';
+import { page, pageSize, required } from './validate';
 
 const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+const TYPES = ['STANDARD', 'EXPRESS'] as const;
+const LEVELS: readonly InspectionLevel[] = ['INFO', 'DEBUG', 'TRACE'];
+
+/** An enum parameter, or AWS's ValidationException listing the values it may take. */
+function enumParam<T extends string>(
+  params: Record<string, unknown>,
+  key: string,
+  values: readonly T[],
+  fallback: T,
+): T {
+  const value = params[key];
+  if (value === undefined || value === null) return fallback;
+  if (!values.includes(value as T))
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${String(value)}' at '${key}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(', ')}]`,
+    );
+  return value as T;
+}
+
+/** An optional string parameter: absent, or a string (a wrong JSON type is AWS's ValidationException). */
+function optional(params: Record<string, unknown>, key: string): string | undefined {
+  return params[key] === undefined || params[key] === null ? undefined : required(params, key);
+}
+
+/** A state machine as DescribeStateMachine and DescribeStateMachineForExecution describe it. */
+function describeMachine(sfn: LocalStepFunctions, m: LocalStateMachine) {
+  const revision = sfn.revisionOf(m.arn);
+  return {
+    stateMachineArn: m.arn,
+    name: m.name,
+    definition: m.definitionString,
+    roleArn: m.roleArn,
+    // Recorded by AWS for every machine (test_sfn_api.snapshot.json, describe_resp_*).
+    loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+    tracingConfiguration: { enabled: false },
+    ...(revision ? { revisionId: revision.revisionId } : {}),
+  };
+}
 
 /** Step Functions list calls: `maxResults` up to 1000, 100 by default; a bad token is InvalidToken. */
 const paging = (params: Record<string, unknown>) => ({
@@ -23,6 +71,20 @@ function arnParam(params: Record<string, unknown>, key: string, kind: 'stateMach
   return arn;
 }
 
+/**
+ * Whether an execution can be redriven, as AWS reports it: only a FAILED, ABORTED or TIMED_OUT Standard
+ * execution can, and this runtime does not redrive yet.
+ */
+function redrive(sfn: LocalStepFunctions, e: Execution) {
+  const reason = notRedrivable(e, sfn.findStateMachine(e.stateMachineArn));
+  return {
+    redriveCount: e.redriveCount,
+    ...(e.redriveDate ? { redriveDate: e.redriveDate } : {}),
+    redriveStatus: reason ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
+    ...(reason ? { redriveStatusReason: reason } : {}),
+  };
+}
+
 /** An execution as ListExecutions lists it. */
 function listItem(e: Execution) {
   return {
@@ -32,11 +94,12 @@ function listItem(e: Execution) {
     status: e.status,
     startDate: e.startDate,
     ...(e.stopDate ? { stopDate: e.stopDate } : {}),
+    redriveCount: e.redriveCount,
   };
 }
 
 /** An execution as DescribeExecution describes it. */
-function describeExecution(e: Execution) {
+function describeExecution(sfn: LocalStepFunctions, e: Execution) {
   return {
     ...listItem(e),
     input: e.input,
@@ -44,6 +107,7 @@ function describeExecution(e: Execution) {
     ...(e.output === undefined ? {} : { output: e.output, outputDetails: { included: true } }),
     ...(e.error === undefined ? {} : { error: e.error }),
     ...(e.cause === undefined ? {} : { cause: e.cause }),
+    ...redrive(sfn, e),
   };
 }
 
@@ -56,6 +120,8 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
         name: m.name,
         type: m.type,
         creationDate: m.creationDate,
+        // Not AWS's: the viewer marks the machines created at run time. AWS's clients ignore the field.
+        ...(m.origin === 'local' ? { origin: m.origin } : {}),
       }));
       const { items, nextToken } = page(machines, paging(params));
       return { stateMachines: items, ...(nextToken ? { nextToken } : {}) };
@@ -63,15 +129,140 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
 
     DescribeStateMachine: (params) => {
       const m = sfn.findStateMachine(arnParam(params, 'stateMachineArn', 'stateMachine'));
+      return { ...describeMachine(sfn, m), status: 'ACTIVE', type: m.type, creationDate: m.creationDate };
+    },
+
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html
+    CreateStateMachine: (params) => {
+      const m = sfn.createLocalStateMachine({
+        name: required(params, 'name'),
+        definition: required(params, 'definition'),
+        roleArn: required(params, 'roleArn'),
+        type: enumParam(params, 'type', TYPES, 'STANDARD'),
+      });
+      return { stateMachineArn: m.arn, creationDate: m.creationDate };
+    },
+
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_UpdateStateMachine.html
+    UpdateStateMachine: (params) => {
+      const arn = arnParam(params, 'stateMachineArn', 'stateMachine');
+      const definition = optional(params, 'definition');
+      const roleArn = optional(params, 'roleArn');
+      if (
+        definition === undefined &&
+        roleArn === undefined &&
+        !params.loggingConfiguration &&
+        !params.tracingConfiguration
+      )
+        throw new AwsError(
+          'MissingRequiredParameter',
+          'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
+        );
+      const { revisionId, updateDate } = sfn.updateLocalStateMachine(arn, {
+        ...(definition === undefined ? {} : { definition }),
+        ...(roleArn === undefined ? {} : { roleArn }),
+      });
+      return { updateDate, revisionId };
+    },
+
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_DeleteStateMachine.html
+    DeleteStateMachine: (params) => {
+      sfn.deleteLocalStateMachine(arnParam(params, 'stateMachineArn', 'stateMachine'));
+      return {};
+    },
+
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_ValidateStateMachineDefinition.html
+    ValidateStateMachineDefinition: (params) => {
+      const diagnostics = validateDefinition(required(params, 'definition'), {
+        type: enumParam(params, 'type', TYPES, 'STANDARD'),
+      });
       return {
-        stateMachineArn: m.arn,
-        name: m.name,
-        status: 'ACTIVE',
-        definition: m.definitionString,
-        roleArn: m.roleArn,
-        type: m.type,
-        creationDate: m.creationDate,
+        result: diagnostics.some((d) => d.severity === 'ERROR') ? 'FAIL' : 'OK',
+        diagnostics,
+        truncated: false,
       };
+    },
+
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeStateMachineForExecution.html
+    DescribeStateMachineForExecution: (params) => {
+      const m = sfn.stateMachineForExecution(arnParam(params, 'executionArn', 'execution'));
+      return { ...describeMachine(sfn, m), updateDate: sfn.revisionOf(m.arn)?.updateDate ?? m.creationDate };
+    },
+
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartSyncExecution.html
+    StartSyncExecution: async (params) => {
+      const machineArn = arnParam(params, 'stateMachineArn', 'stateMachine');
+      const input = optional(params, 'input') ?? '{}';
+      const name = optional(params, 'name');
+      const { execution: e, billedMs } =
+        name === undefined
+          ? await sfn.startSyncExecution(machineArn, input)
+          : await sfn.startSyncExecution(machineArn, input, name);
+      return {
+        executionArn: e.executionArn,
+        stateMachineArn: e.stateMachineArn,
+        name: e.name,
+        startDate: e.startDate,
+        stopDate: e.stopDate,
+        status: e.status,
+        input: e.input,
+        inputDetails: { included: true },
+        ...(e.output === undefined ? {} : { output: e.output }),
+        outputDetails: { included: true },
+        ...(e.error === undefined ? {} : { error: e.error }),
+        ...(e.cause === undefined ? {} : { cause: e.cause }),
+        billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: billedMs },
+      };
+    },
+
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html
+    SendTaskSuccess: (params) => {
+      sfn.sendTaskSuccess(required(params, 'taskToken'), required(params, 'output'));
+      return {};
+    },
+
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskFailure.html
+    SendTaskFailure: (params) => {
+      sfn.sendTaskFailure(
+        required(params, 'taskToken'),
+        optional(params, 'error'),
+        optional(params, 'cause'),
+      );
+      return {};
+    },
+
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskHeartbeat.html
+    SendTaskHeartbeat: (params) => {
+      sfn.sendTaskHeartbeat(required(params, 'taskToken'));
+      return {};
+    },
+
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html
+    TestState: (params) => {
+      const mock = params.mock as Record<string, unknown> | undefined;
+      const errorOutput = mock?.errorOutput as Record<string, unknown> | undefined;
+      const request: TestStateRequest = {
+        definition: required(params, 'definition'),
+        roleArn: optional(params, 'roleArn'),
+        input: optional(params, 'input'),
+        inspectionLevel: enumParam(params, 'inspectionLevel', LEVELS, 'INFO'),
+        revealSecrets: params.revealSecrets === true,
+        variables: optional(params, 'variables'),
+        stateName: optional(params, 'stateName'),
+        context: optional(params, 'context'),
+        stateConfiguration: params.stateConfiguration ?? undefined,
+        mock:
+          mock === undefined || mock === null
+            ? undefined
+            : {
+                result: optional(mock, 'result'),
+                errorOutput:
+                  errorOutput === undefined || errorOutput === null
+                    ? undefined
+                    : { error: optional(errorOutput, 'error'), cause: optional(errorOutput, 'cause') },
+              },
+      };
+      return sfn.testState(request);
     },
 
     StartExecution: (params) => {
@@ -85,7 +276,12 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
     },
 
     DescribeExecution: (params) =>
-      describeExecution(sfn.findExecution(arnParam(params, 'executionArn', 'execution'))),
+      describeExecution(sfn, sfn.findExecution(arnParam(params, 'executionArn', 'execution'))),
+
+    RedriveExecution: (params) => {
+      const execution = sfn.redriveExecution(arnParam(params, 'executionArn', 'execution'));
+      return { redriveDate: execution.redriveDate };
+    },
 
     ListExecutions: (params) => {
       const machine = sfn.findStateMachine(arnParam(params, 'stateMachineArn', 'stateMachine'));
@@ -95,22 +291,27 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
           'ValidationException',
           `Value '${status}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`,
         );
-      // Newest first, as the console and the API list them.
-      const executions = [...sfn.executions.values()]
-        .filter((e) => e.stateMachineArn === machine.arn && (status === undefined || e.status === status))
-        .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
-        .map(listItem);
-      const { items, nextToken } = page(executions, paging(params));
-      return { executions: items, ...(nextToken ? { nextToken } : {}) };
+      // Newest first, as the console and the API list them, a page at a time from the journal's index.
+      const token =
+        params.nextToken === undefined || params.nextToken === null
+          ? undefined
+          : required(params, 'nextToken');
+      const { items, nextToken } = sfn.listExecutions(
+        machine.arn,
+        status as ExecutionStatus | undefined,
+        pageSize(paging(params)),
+        token,
+      );
+      return { executions: items.map(listItem), ...(nextToken ? { nextToken } : {}) };
     },
 
     GetExecutionHistory: (params) => {
       const execution = sfn.findExecution(arnParam(params, 'executionArn', 'execution'));
-      const machine = sfn.findStateMachine(execution.stateMachineArn);
-      return pageOfHistory(historyEvents(execution, machine), {
+      return pageOfHistory(execution.events, {
         maxResults: params.maxResults as number | undefined,
         nextToken: params.nextToken as string | undefined,
         reverseOrder: params.reverseOrder === true,
+        includeExecutionData: params.includeExecutionData !== false,
       });
     },
 

@@ -34,12 +34,7 @@ export interface PageOptions {
  * of the next page, so a token from another list, or from before the list changed, is still safe to use.
  */
 export function page<T>(all: readonly T[], options: PageOptions): { items: T[]; nextToken?: string } {
-  const size = Number(options.size ?? 0) || options.defaultSize;
-  if (!Number.isInteger(size) || size < 1 || size > options.maxSize)
-    throw new AwsError(
-      'ValidationException',
-      `Value '${options.size}' failed to satisfy constraint: Member must have value between 1 and ${options.maxSize}`,
-    );
+  const size = pageSize(options);
   let offset = 0;
   if (options.nextToken !== undefined && options.nextToken !== null) {
     const match = /^offset:(\d+)$/.exec(Buffer.from(String(options.nextToken), 'base64url').toString('utf8'));
@@ -51,4 +46,15 @@ export function page<T>(all: readonly T[], options: PageOptions): { items: T[]; 
   return next < all.length
     ? { items, nextToken: Buffer.from(`offset:${next}`).toString('base64url') }
     : { items };
+}
+
+/** The page size a list call asked for (0 or absent: the default), or AWS's ValidationException. */
+export function pageSize(options: Pick<PageOptions, 'size' | 'defaultSize' | 'maxSize'>): number {
+  const size = Number(options.size ?? 0) || options.defaultSize;
+  if (!Number.isInteger(size) || size < 1 || size > options.maxSize)
+    throw new AwsError(
+      'ValidationException',
+      `Value '${options.size}' failed to satisfy constraint: Member must have value between 1 and ${options.maxSize}`,
+    );
+  return size;
 }

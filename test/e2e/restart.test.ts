@@ -27,7 +27,7 @@ describe('the data directory', () => {
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('keeps tables, queues, executions and events across a restart, and ends an interrupted execution', async () => {
+  it('keeps tables, queues, executions and events across a restart, and resumes a running execution', async () => {
     // Prepare: one execution completes; a second is held at its first task when the runtime stops.
     const holdUser = 'u-held';
     let release = () => {};
@@ -63,6 +63,7 @@ describe('the data directory', () => {
       return executions[0];
     });
     const recordsBefore = first.app.eventBridge.records.length;
+    const eventIdsBefore = first.app.eventBridge.records.map((r) => r.event.id);
 
     // Act
     await first.stop();
@@ -86,18 +87,41 @@ describe('the data directory', () => {
       );
       expect(Item?.version).toEqual({ N: '1' });
 
-      // The interrupted execution shows as ended with a named error.
-      const interrupted = await c.sfn.send(
-        new DescribeExecutionCommand({ executionArn: running.executionArn }),
-      );
-      expect(interrupted).toMatchObject({ status: 'FAILED', error: 'LocalRuntime.Interrupted' });
+      // The execution that was running goes on where its history says, and ends as it would have.
+      expect(second.app.resumed).toEqual({ resumed: 1, orphans: [] });
+      await eventually(async () => {
+        const { status } = await c.sfn.send(
+          new DescribeExecutionCommand({ executionArn: running.executionArn }),
+        );
+        return status === 'RUNNING' ? undefined : status;
+      });
+      const resumed = await c.sfn.send(new DescribeExecutionCommand({ executionArn: running.executionArn }));
+      expect(resumed).toMatchObject({ status: 'SUCCEEDED' });
       const history = await c.sfn.send(
-        new GetExecutionHistoryCommand({ executionArn: running.executionArn }),
+        new GetExecutionHistoryCommand({ executionArn: running.executionArn, maxResults: 1000 }),
       );
-      const types = history.events?.map((e) => e.type) ?? [];
-      expect(types[0]).toBe('ExecutionStarted');
-      expect(types).toContain('TaskStateEntered'); // how far it got: its first task, where it was held
-      expect(types.at(-1)).toBe('ExecutionFailed');
+      const resumedEvents = history.events ?? [];
+      expect(resumedEvents.map((e) => e.id)).toEqual(resumedEvents.map((_, i) => i + 1));
+      const types = resumedEvents.map((e) => e.type);
+      expect(types.filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
+      // The task it was held in had been scheduled, not answered: it is run again (at-least-once), in
+      // the same state, which is entered once.
+      const held = resumedEvents.find((e) => e.type === 'TaskStateEntered');
+      const entered = resumedEvents.filter(
+        (e) =>
+          e.type === 'TaskStateEntered' &&
+          e.stateEnteredEventDetails?.name === held?.stateEnteredEventDetails?.name,
+      );
+      expect(entered).toHaveLength(1);
+      expect(types.at(-1)).toBe('ExecutionSucceeded');
+      const { Item: heldItem } = await c.dynamodb.send(
+        new GetItemCommand({
+          TableName: `${BUS}-versions`,
+          Key: { userId: { S: holdUser }, workflow: { S: 'access' } },
+          ConsistentRead: true,
+        }),
+      );
+      expect(heldItem?.status).toEqual({ S: 'completed' });
 
       // The rejected trigger is still parked, and the bus records are back.
       const { QueueUrl } = await c.sqs.send(new GetQueueUrlCommand({ QueueName: `${BUS}-rejected-events` }));
@@ -105,7 +129,12 @@ describe('the data directory', () => {
         new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
       );
       expect(Attributes?.ApproximateNumberOfMessages).toBe('1');
-      expect(second.app.eventBridge.records).toHaveLength(recordsBefore);
+      // The bus records are back, and the resumed execution announced its step once.
+      const records = second.app.eventBridge.records;
+      expect(records.slice(0, recordsBefore).map((r) => r.event.id)).toEqual(eventIdsBefore);
+      expect(
+        records.slice(recordsBefore).map((r) => [r.event['detail-type'], r.event.detail.userId]),
+      ).toEqual([['User Unblocked', holdUser]]);
     } finally {
       release();
       await second.stop();

@@ -1,4 +1,5 @@
 import type { LocalApp } from '../../local/app';
+import { retriesOf } from '../support/history';
 import {
   applicants,
   emitted,
@@ -138,7 +139,7 @@ describe('workflows run from the synthesized template', () => {
     const [kyc] = executionsOf(app, 'kyc');
     expect(kyc?.status).toBe('FAILED');
     expect(kyc?.error).toBe('IdentityProviderUnavailable');
-    expect(kyc?.events.filter((e) => e.type === 'StateRetried')).toHaveLength(3);
+    expect(retriesOf(kyc)).toEqual({ 'Verify identity': 3 });
     expect(emitted(app, 'u-unavailable')).toHaveLength(0);
   });
 

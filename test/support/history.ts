@@ -1,13 +1,13 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { LocalApp } from '../../local/app';
-import { historyEvents } from '../../local/stepfunctions/history';
-import type { IntegrationServices } from '../../local/stepfunctions/integrations';
-import { type Execution, LocalStepFunctions } from '../../local/stepfunctions/service';
+import { type JournalEvent, toHistoryEvent } from '../../local/stepfunctions/journal/history';
+import type { Execution } from '../../local/stepfunctions/service';
+import { runAsl } from './asl';
 
 /** The execution's history, checked for what every AWS history has: ids 1..n, causes before effects. */
-export function historyOf(app: LocalApp, execution: Execution | undefined): HistoryEvent[] {
+export function historyOf(_app: LocalApp, execution: Execution | undefined): HistoryEvent[] {
   if (!execution) throw new Error('the execution did not start');
-  const history = historyEvents(execution, app.stepFunctions.findStateMachine(execution.stateMachineArn));
+  const history = execution.events.map((e) => toHistoryEvent(e));
   history.forEach((event, i) => {
     expect(event.id).toBe(i + 1);
     expect(event.previousEventId).toBeGreaterThanOrEqual(0);
@@ -21,26 +21,35 @@ export function historyOf(app: LocalApp, execution: Execution | undefined): Hist
 
 /** Runs a definition with no Task states (so no services) to its end and returns its history. */
 export async function historyOfDefinition(definition: object): Promise<HistoryEvent[]> {
-  const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:no-tasks';
-  const noServices = {} as IntegrationServices; // only Task states use them
-  const sfn = new LocalStepFunctions(
-    [
-      {
-        logicalId: 'NoTasks',
-        type: 'AWS::StepFunctions::StateMachine',
-        properties: {
-          DefinitionString: JSON.stringify(definition),
-          RoleArn: 'arn:aws:iam::000000000000:role/no-tasks',
-        },
-        metadata: {},
-        ref: arn,
-        attributes: { Name: 'no-tasks' },
-      },
-    ],
-    noServices,
-    { retryDelayMs: 0 },
+  return (await runAsl(definition)).history;
+}
+
+/**
+ * How many times each state was retried: a retry shows in AWS's history only as another TaskScheduled
+ * (or ParallelStateStarted / MapStateStarted) after the state's one Entered event.
+ */
+export function retriesOf(execution: Execution | undefined): Record<string, number> {
+  const events = execution?.events ?? [];
+  const byId = new Map<number, JournalEvent>(events.map((e) => [e.id, e]));
+  const stateOf = (event: JournalEvent): string | undefined => {
+    for (let e: JournalEvent | undefined = event; e; e = byId.get(e.previousEventId))
+      if (e.type.endsWith('StateEntered')) return String(e.details?.name);
+    return undefined;
+  };
+  const attempts: Record<string, number> = {};
+  for (const e of events) {
+    if (
+      !['TaskScheduled', 'LambdaFunctionScheduled', 'ParallelStateStarted', 'MapStateStarted'].includes(
+        e.type,
+      )
+    )
+      continue;
+    const name = stateOf(e);
+    if (name !== undefined) attempts[name] = (attempts[name] ?? 0) + 1;
+  }
+  return Object.fromEntries(
+    Object.entries(attempts)
+      .map(([name, n]) => [name, n - 1] as const)
+      .filter(([, n]) => n > 0),
   );
-  const execution = sfn.startExecution(arn, '{}');
-  await execution.done;
-  return historyEvents(execution, sfn.findStateMachine(arn));
 }

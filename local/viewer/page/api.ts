@@ -69,9 +69,12 @@ async function allPages<T>(
   return all;
 }
 
-export function listStateMachines(): Promise<StateMachineListItem[]> {
+/** A listed state machine; the local runtime adds `origin: 'local'` to those created at run time. */
+export type ListedStateMachine = StateMachineListItem & { origin?: 'local' };
+
+export function listStateMachines(): Promise<ListedStateMachine[]> {
   return allPages(async (nextToken) => {
-    const page = await call<{ stateMachines: Wire<StateMachineListItem>[]; nextToken?: string }>(
+    const page = await call<{ stateMachines: Wire<ListedStateMachine>[]; nextToken?: string }>(
       'AWSStepFunctions',
       'ListStateMachines',
       { maxResults: 1000, ...(nextToken ? { nextToken } : {}) },

@@ -3,7 +3,7 @@
  * status and user, as the console's executions list. ListExecutions has neither the outcome nor the user,
  * so each execution is described too; an ended execution never changes, so it is described only once.
  */
-import type { DescribeExecutionOutput, StateMachineListItem } from '@aws-sdk/client-sfn';
+import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import * as api from './api';
 import { executionHref, statusBadge } from './components';
 import { arnName, formatDuration, formatTime, type Html, html, parseJson, setHtml } from './html';
@@ -23,7 +23,7 @@ interface Row {
 }
 
 export class HomePage {
-  private machines: StateMachineListItem[] = [];
+  private machines: api.ListedStateMachine[] = [];
   private rows: Row[] = [];
   private readonly machineList: HTMLElement;
   private readonly table: HTMLElement;
@@ -118,7 +118,11 @@ export class HomePage {
         <tbody>${this.machines.map(
           (m) => html`
             <tr class="${filters.machine === m.stateMachineArn ? 'highlighted' : ''}">
-              <td><a href="#/" data-machine="${m.stateMachineArn}" title="Show only its executions">${m.name}</a></td>
+              <td><a href="#/" data-machine="${m.stateMachineArn}" title="Show only its executions">${m.name}</a>${
+                m.origin === 'local'
+                  ? html` <span class="badge" title="Created at run time through the API, not by the CDK app">local</span>`
+                  : ''
+              }</td>
               <td>${m.type}</td>
               <td class="num">${count(m.stateMachineArn, 'RUNNING')}</td>
               <td class="num">${count(m.stateMachineArn, 'SUCCEEDED')}</td>

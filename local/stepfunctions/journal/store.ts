@@ -1,0 +1,257 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { AwsError } from '../../errors';
+import { type ExecutionStatus, type ExecutionSummary, foldEvent, type JournalEvent } from './history';
+
+/*
+ * The journal on disk: every execution and every history event it appends, in one SQLite database
+ * (better-sqlite3). Why SQLite rather than the LevelDB that dynalite brings: ListExecutions pages newest
+ * first per state machine and status, retention deletes by age and count, and a restart finds the running
+ * executions — three indexed queries in SQL, three hand-kept key layouts in LevelDB — and better-sqlite3's
+ * synchronous API lets an event be durable before the interpreter acts on it, with no callback in between.
+ *
+ * Nothing is loaded whole: a restart reads only the running executions; DescribeExecution reads one row;
+ * GetExecutionHistory reads one execution's events. With WAL and synchronous=NORMAL, a committed event
+ * survives a crash of the process (kill -9); an OS crash may lose the last moments.
+ */
+
+/** One execution as the journal keeps it: who it is, and what folding its history gives. */
+export interface StoredExecution {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: string;
+  readonly summary: ExecutionSummary;
+}
+
+export interface Retention {
+  /** Closed executions older than this (by stop date) are deleted; AWS keeps them 90 days. */
+  readonly maxAgeMs: number;
+  /** At most this many closed executions are kept, newest first. */
+  readonly maxCount: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { maxAgeMs: 90 * 24 * 3600 * 1000, maxCount: 100_000 };
+
+interface Row {
+  seq: number;
+  arn: string;
+  machine: string;
+  name: string;
+  input: string;
+  summary: string;
+}
+
+export class ExecutionJournal {
+  private readonly db: Database.Database;
+  private readonly insertExecution: Database.Statement;
+  private readonly updateSummary: Database.Statement;
+  private readonly insertEvent: Database.Statement;
+  private readonly selectByArn: Database.Statement;
+  private readonly selectEvents: Database.Statement;
+  private readonly seqs = new Map<string, number>();
+
+  constructor(
+    dir: string,
+    private readonly retention: Retention = DEFAULT_RETENTION,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    try {
+      this.db = new Database(join(dir, 'executions.db'), { timeout: 0 });
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      // One runtime at a time: a second one on the same data directory stops with a clear message.
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.exec('BEGIN EXCLUSIVE; COMMIT;');
+    } catch (error) {
+      if (error instanceof Error && /locked|busy/i.test(error.message))
+        throw new Error(
+          `The data directory ${dir} is in use by another local runtime. Stop it, or start this one with another --data-dir.`,
+        );
+      throw error;
+    }
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS executions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        arn TEXT NOT NULL UNIQUE,
+        machine TEXT NOT NULL,
+        name TEXT NOT NULL,
+        input TEXT NOT NULL,
+        status TEXT NOT NULL,
+        stop_ms INTEGER,
+        summary TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (machine, seq);
+      CREATE INDEX IF NOT EXISTS executions_by_status ON executions (machine, status, seq);
+      CREATE INDEX IF NOT EXISTS executions_by_stop ON executions (stop_ms);
+      CREATE TABLE IF NOT EXISTS events (
+        execution INTEGER NOT NULL,
+        id INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (execution, id)
+      ) WITHOUT ROWID;
+    `);
+    this.insertExecution = this.db.prepare(
+      'INSERT INTO executions (arn, machine, name, input, status, stop_ms, summary) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.updateSummary = this.db.prepare(
+      'UPDATE executions SET status = ?, stop_ms = ?, summary = ? WHERE seq = ?',
+    );
+    this.insertEvent = this.db.prepare(
+      'INSERT OR REPLACE INTO events (execution, id, body) VALUES (?, ?, ?)',
+    );
+    this.selectByArn = this.db.prepare(
+      'SELECT seq, arn, machine, name, input, summary FROM executions WHERE arn = ?',
+    );
+    this.selectEvents = this.db.prepare('SELECT body FROM events WHERE execution = ? ORDER BY id');
+    this.prune();
+  }
+
+  /** Records a new execution (before its first event). */
+  create(e: { executionArn: string; stateMachineArn: string; name: string; input: string }): void {
+    const { lastInsertRowid } = this.insertExecution.run(
+      e.executionArn,
+      e.stateMachineArn,
+      e.name,
+      e.input,
+      'RUNNING',
+      null,
+      '{}',
+    );
+    this.seqs.set(e.executionArn, Number(lastInsertRowid));
+  }
+
+  /** Journals one event, and the execution's summary when the event changes it. */
+  append(executionArn: string, event: JournalEvent, summary: ExecutionSummary): void {
+    const seq = this.seqOf(executionArn);
+    this.insertEvent.run(seq, event.id, JSON.stringify(event));
+    if (event.type.startsWith('Execution'))
+      this.updateSummary.run(
+        summary.status,
+        summary.stopDate?.getTime() ?? null,
+        JSON.stringify(summary),
+        seq,
+      );
+  }
+
+  private seqOf(executionArn: string): number {
+    let seq = this.seqs.get(executionArn);
+    if (seq === undefined) {
+      const row = this.selectByArn.get(executionArn) as Row | undefined;
+      if (!row) throw new Error(`${executionArn} is not journaled.`);
+      seq = row.seq;
+      this.seqs.set(executionArn, seq);
+    }
+    return seq;
+  }
+
+  /** Forgets the cached row id of an execution that has ended (it is read from the table again if needed). */
+  release(executionArn: string): void {
+    this.seqs.delete(executionArn);
+  }
+
+  find(executionArn: string): StoredExecution | undefined {
+    const row = this.selectByArn.get(executionArn) as Row | undefined;
+    return row && stored(row);
+  }
+
+  events(executionArn: string): JournalEvent[] {
+    const seq = this.seqOf(executionArn);
+    return (this.selectEvents.all(seq) as { body: string }[]).map((r) => JSON.parse(r.body) as JournalEvent);
+  }
+
+  /** The executions that were running when the runtime last stopped, oldest first. */
+  running(): StoredExecution[] {
+    return (
+      this.db
+        .prepare(
+          "SELECT seq, arn, machine, name, input, summary FROM executions WHERE status = 'RUNNING' ORDER BY seq",
+        )
+        .all() as Row[]
+    ).map(stored);
+  }
+
+  /**
+   * One page of a state machine's executions, newest first, from the index (never a scan and sort of all
+   * of them). The token is the position after the last one returned.
+   */
+  page(
+    stateMachineArn: string,
+    status: ExecutionStatus | undefined,
+    size: number,
+    nextToken: string | undefined,
+  ): { items: StoredExecution[]; nextToken?: string } {
+    let before = Number.MAX_SAFE_INTEGER;
+    if (nextToken !== undefined) {
+      const match = /^executions:(\d+)$/.exec(Buffer.from(nextToken, 'base64url').toString('utf8'));
+      if (!match) throw new AwsError('InvalidToken', `Invalid Token: '${nextToken}'`);
+      before = Number(match[1]);
+    }
+    const rows = (
+      status === undefined
+        ? this.db
+            .prepare(
+              'SELECT seq, arn, machine, name, input, summary FROM executions WHERE machine = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+            )
+            .all(stateMachineArn, before, size + 1)
+        : this.db
+            .prepare(
+              'SELECT seq, arn, machine, name, input, summary FROM executions WHERE machine = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+            )
+            .all(stateMachineArn, status, before, size + 1)
+    ) as Row[];
+    const items = rows.slice(0, size);
+    const last = items.at(-1);
+    return rows.length > size && last
+      ? { items: items.map(stored), nextToken: Buffer.from(`executions:${last.seq}`).toString('base64url') }
+      : { items: items.map(stored) };
+  }
+
+  /** Deletes closed executions past the retention's age or count, with their events. */
+  prune(now = Date.now()): number {
+    const old = this.db
+      .prepare(
+        `SELECT seq FROM executions WHERE status != 'RUNNING' AND (stop_ms < ? OR seq <= COALESCE(
+           (SELECT seq FROM executions WHERE status != 'RUNNING' ORDER BY seq DESC LIMIT 1 OFFSET ?), -1))`,
+      )
+      .all(now - this.retention.maxAgeMs, this.retention.maxCount) as { seq: number }[];
+    if (old.length === 0) return 0;
+    const deleteEvents = this.db.prepare('DELETE FROM events WHERE execution = ?');
+    const deleteExecution = this.db.prepare('DELETE FROM executions WHERE seq = ?');
+    this.db.transaction(() => {
+      for (const { seq } of old) {
+        deleteEvents.run(seq);
+        deleteExecution.run(seq);
+      }
+    })();
+    return old.length;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function stored(row: Row): StoredExecution {
+  const summary = JSON.parse(row.summary) as ExecutionSummary & { startDate: string; stopDate?: string };
+  return {
+    executionArn: row.arn,
+    stateMachineArn: row.machine,
+    name: row.name,
+    input: row.input,
+    summary: {
+      ...summary,
+      startDate: new Date(summary.startDate),
+      ...(summary.stopDate ? { stopDate: new Date(summary.stopDate) } : {}),
+      ...(summary.redriveDate ? { redriveDate: new Date(summary.redriveDate) } : {}),
+    },
+  };
+}
+
+/** The summary a list of events folds to. */
+export function summaryOf(events: readonly JournalEvent[]): ExecutionSummary | undefined {
+  let summary: ExecutionSummary | undefined;
+  for (const event of events) summary = foldEvent(summary, event);
+  return summary;
+}
