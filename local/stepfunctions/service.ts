@@ -165,6 +165,14 @@ export class LocalStepFunctions {
         origin: 'template',
       });
     }
+    for (const saved of options.journal?.stateMachines() ?? []) {
+      const machine = this.createStateMachine({
+        ...saved,
+        region: saved.arn.split(':')[3],
+        account: saved.arn.split(':')[4],
+      });
+      this.stateMachines.set(machine.arn, { ...machine, creationDate: new Date(saved.creationDate) });
+    }
   }
 
   /** Parses, validates and binds a definition; a Task the runtime cannot run stops it here, naming it. */
@@ -545,7 +553,21 @@ export class LocalStepFunctions {
       if (same) return existing;
       throw new AwsError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
-    return unsupportedAsInvalid(() => this.createStateMachine(props));
+    const machine = unsupportedAsInvalid(() => this.createStateMachine(props));
+    this.save(machine);
+    return machine;
+  }
+
+  /** Keeps a machine created through the API in the data directory, so it is there after a restart. */
+  private save(machine: LocalStateMachine): void {
+    this.options.journal?.saveStateMachine({
+      arn: machine.arn,
+      name: machine.name,
+      definition: machine.definitionString,
+      roleArn: machine.roleArn,
+      type: machine.type,
+      creationDate: machine.creationDate.getTime(),
+    });
   }
 
   /**
@@ -568,6 +590,7 @@ export class LocalStepFunctions {
       this.createStateMachine({ name: old.name, definition, roleArn, type: old.type }),
     );
     this.stateMachines.set(arn, { ...loaded, creationDate: old.creationDate });
+    this.save({ ...loaded, creationDate: old.creationDate });
     for (const e of this.executions.values())
       if (e.stateMachineArn === arn && !this.machineOfExecution.has(e.executionArn))
         this.machineOfExecution.set(e.executionArn, old);
@@ -591,6 +614,7 @@ export class LocalStepFunctions {
         this.machineOfExecution.set(e.executionArn, machine);
     this.stateMachines.delete(arn);
     this.revisions.delete(arn);
+    this.options.journal?.deleteStateMachine(arn);
   }
 
   /** The revision of a machine changed by UpdateStateMachine, if it was. */

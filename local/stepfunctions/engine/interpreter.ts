@@ -144,6 +144,8 @@ export interface Resume {
   readonly succeededChildren?: ReadonlyMap<string, ReadonlyMap<number, unknown>>;
   /** How many times the execution was redriven before. */
   readonly redriveCount?: number;
+  /** The id of the history's last event (the replay material may leave later ones out). */
+  readonly lastEventId?: number;
 }
 
 /**
@@ -185,6 +187,7 @@ export class ExecutionRun {
       if (event.type === 'ExecutionStarted') this.startTime = new Date(event.timestamp).toISOString();
       this.nextId = Math.max(this.nextId, event.id + 1);
     }
+    this.nextId = Math.max(this.nextId, (resume?.lastEventId ?? 0) + 1);
     this.firstLiveId = this.nextId;
     this.redriveCount = resume?.redriveCount ?? 0;
   }

@@ -13,12 +13,14 @@ const ENDINGS = new Set(['ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedO
 /** The replay material for a history (which may hold redrives), and how many redrives it holds. */
 export function replayOf(events: readonly JournalEvent[]): Resume & { redriveCount: number } {
   const last = events.findLastIndex((e) => e.type === 'ExecutionRedriven');
-  if (last < 0) return { events, redriveCount: 0 };
+  const lastEventId = events.at(-1)?.id ?? 0;
+  if (last < 0) return { events, redriveCount: 0, lastEventId };
   const before = redriveOf(events.slice(0, last));
   return {
     ...before,
     events: [...before.events, ...events.slice(last + 1)],
     redriveCount: before.redriveCount + 1,
+    lastEventId,
   };
 }
 
@@ -30,6 +32,7 @@ export function redriveOf(events: readonly JournalEvent[]): Resume & { redriveCo
     events: cut.events,
     succeededChildren: new Map([...(before.succeededChildren ?? []), ...cut.succeededChildren]),
     redriveCount: before.redriveCount,
+    lastEventId: events.at(-1)?.id ?? 0,
   };
 }
 

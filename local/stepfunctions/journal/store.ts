@@ -25,6 +25,17 @@ export interface StoredExecution {
   readonly summary: ExecutionSummary;
 }
 
+/** A state machine created through the API, as the journal keeps it. */
+export interface SavedStateMachine {
+  readonly arn: string;
+  readonly name: string;
+  readonly definition: string;
+  readonly roleArn: string;
+  readonly type: 'STANDARD' | 'EXPRESS';
+  /** Epoch ms. */
+  readonly creationDate: number;
+}
+
 export interface Retention {
   /** Closed executions older than this (by stop date) are deleted; AWS keeps them 90 days. */
   readonly maxAgeMs: number;
@@ -85,6 +96,10 @@ export class ExecutionJournal {
       CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (machine, seq);
       CREATE INDEX IF NOT EXISTS executions_by_status ON executions (machine, status, seq);
       CREATE INDEX IF NOT EXISTS executions_by_stop ON executions (stop_ms);
+      CREATE TABLE IF NOT EXISTS state_machines (
+        arn TEXT PRIMARY KEY,
+        body TEXT NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS events (
         execution INTEGER NOT NULL,
         id INTEGER NOT NULL,
@@ -226,6 +241,23 @@ export class ExecutionJournal {
       }
     })();
     return old.length;
+  }
+
+  /** Keeps a state machine created through the API (the template's come from the template). */
+  saveStateMachine(machine: SavedStateMachine): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO state_machines (arn, body) VALUES (?, ?)')
+      .run(machine.arn, JSON.stringify(machine));
+  }
+
+  deleteStateMachine(arn: string): void {
+    this.db.prepare('DELETE FROM state_machines WHERE arn = ?').run(arn);
+  }
+
+  stateMachines(): SavedStateMachine[] {
+    return (
+      this.db.prepare('SELECT body FROM state_machines ORDER BY rowid').all() as { body: string }[]
+    ).map((r) => JSON.parse(r.body) as SavedStateMachine);
   }
 
   close(): void {
