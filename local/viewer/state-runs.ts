@@ -301,6 +301,12 @@ export function stateRuns(history: readonly HistoryEvent[]): Map<string, StateRu
       continue;
     }
 
+    // A redrive runs on: the states it enters again are in progress until their own events end them.
+    if (type === 'ExecutionRedriven') {
+      ended = false;
+      continue;
+    }
+
     // Every other event (TaskStarted, TaskSucceeded, TaskFailed, ...) belongs to the entry of its cause.
     const entry = causeOf(event);
     belongs(event, entry);

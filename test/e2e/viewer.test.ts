@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime';
+import type { BeforeTask } from '../../local/stepfunctions/service';
 import { stateRuns } from '../../local/viewer/state-runs';
 import { BUS } from '../support/local';
 import { clients, startRuntime } from '../support/runtime';
@@ -38,10 +39,12 @@ describe('the execution viewer in Chromium', () => {
   let page: Page;
   /** Uncaught errors in the page: any makes the test fail. */
   const pageErrors: string[] = [];
+  /** What a test does before each Task runs (hold it, or fail it); nothing when unset. */
+  let beforeTask: BeforeTask | undefined;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    runtime = await startRuntime();
+    runtime = await startRuntime({ beforeTask: async (task) => beforeTask?.(task) });
     c = clients(runtime.url);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -52,6 +55,7 @@ describe('the execution viewer in Chromium', () => {
     await runtime?.stop();
   });
   afterEach(async () => {
+    beforeTask = undefined;
     await fetch(`${runtime.url}/_local/faults`, { method: 'DELETE' });
     expect(pageErrors).toEqual([]);
   });
@@ -116,6 +120,30 @@ describe('the execution viewer in Chromium', () => {
         box.bottom <= view.top + pane.clientHeight
       );
     }, selector);
+  }
+
+  /** A promise a test resolves when it lets held Tasks go on. */
+  function gate(): { held: Promise<void>; release: () => void } {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return { held, release };
+  }
+
+  /** Access-change's trigger for a user (version 1, blocked). */
+  function blockUser(user: string): Promise<void> {
+    return put({
+      Source: 'app.identity',
+      DetailType: 'User Access Changed',
+      Detail: JSON.stringify({ userId: user, version: 1, blocked: true }),
+      EventBusName: BUS,
+    });
+  }
+
+  /** The execution page's status badge in its title, once it shows `status`. */
+  function titleStatus(status: string) {
+    return page.locator(`h1 .badge.status-${status.toLowerCase()}`);
   }
 
   function screenshot(name: string, fullPage = true): Promise<Buffer> {
@@ -251,5 +279,153 @@ describe('the execution viewer in Chromium', () => {
     expect(await inGraphView('[data-state="Event not delivered"]')).toBe(true);
     expect(await inGraphView('[data-marker="Start"]')).toBe(false);
     await screenshot('failed-kyc-execution');
+  });
+
+  it('redrives a failed execution from its page, which shows it running again and then succeeding', async () => {
+    // Prepare: the versions table is unavailable when the run records the user blocked, so that Task
+    // (which catches only ConditionalCheckFailed) fails the execution there; the redrive will be held at
+    // that Task until the page has shown it RUNNING.
+    const user = 'user-viewer-redrive';
+    let outage = true;
+    const redriven = gate();
+    beforeTask = async ({ stateName, input }) => {
+      if (stateName !== 'Record access blocked' || !JSON.stringify(input).includes(user)) return;
+      if (outage)
+        throw Object.assign(new Error('The versions table is unavailable (injected by the test).'), {
+          name: 'DynamoDB.InternalServerError',
+        });
+      await redriven.held;
+    };
+    const redrive = page.locator('[data-action="redrive"]');
+    const stop = page.locator('[data-action="stop"]');
+
+    try {
+      // Act: the failed run's page.
+      await blockUser(user);
+      const arn = await openExecution(user, undefined, 'FAILED');
+
+      // Assess: Redrive is offered, Stop is not, and no redrive has happened yet.
+      expect(await page.locator('[data-banner] [data-error]').textContent()).toBe(
+        'DynamoDB.InternalServerError',
+      );
+      expect(await redrive.isEnabled()).toBe(true);
+      expect(await stop.isDisabled()).toBe(true);
+      expect(await page.locator('[data-item="Redrive count"]').count()).toBe(0);
+      await screenshot('redrive-failed');
+
+      // A refused call is shown in the page: the runtime's own answer for an execution it does not know.
+      await page.route(
+        (url) => url.pathname === '/',
+        (route) => {
+          const request = route.request();
+          if (request.headers()['x-amz-target'] !== 'AWSStepFunctions.RedriveExecution')
+            return route.fallback();
+          return route.continue({ postData: JSON.stringify({ executionArn: `${arn}-missing` }) });
+        },
+      );
+      await redrive.click();
+      const problem = page.locator('[data-problem]');
+      await problem.waitFor(WAIT);
+      expect(await problem.locator('[data-problem-type]').textContent()).toBe('ExecutionDoesNotExist');
+      expect(await problem.textContent()).toContain('could not be redriven');
+      await screenshot('redrive-refused');
+      await page.unrouteAll();
+
+      // Act: the table is back; Redrive.
+      outage = false;
+      await redrive.click();
+
+      // Assess: RUNNING again (Stop offered, Redrive not, saying why), and the refusal is gone.
+      await titleStatus('RUNNING').waitFor(WAIT);
+      await page.locator('[data-action="stop"]:enabled').waitFor(WAIT);
+      expect(await redrive.isDisabled()).toBe(true);
+      expect(await redrive.getAttribute('title')).toContain('RUNNING');
+      expect(await problem.count()).toBe(0);
+      expect(await page.locator('[data-banner]').count()).toBe(0);
+      await screenshot('redrive-running');
+
+      // Act: the held Task goes on.
+      redriven.release();
+
+      // Assess: the new end, live: SUCCEEDED with one redrive, the history with its ExecutionRedriven, and
+      // the graph coloured as that whole history says.
+      await titleStatus('SUCCEEDED').waitFor(WAIT);
+      await page.locator('[data-item="Redrive count"]').waitFor(WAIT);
+      expect(await page.locator('[data-item="Redrive count"] dd').textContent()).toBe('1');
+      const described = await c.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+      expect([described.status, described.redriveCount]).toEqual(['SUCCEEDED', 1]);
+      const events = await history(arn);
+      await page.locator(`[data-history-id="${events.length}"]`).waitFor(WAIT);
+      expect(await page.locator('[data-history-id]').count()).toBe(events.length);
+      expect(events.map((e) => e.type)).toContain('ExecutionRedriven');
+      const colours = await graphStatuses();
+      expect(colours['Record access blocked']).toBe('succeeded');
+      expect(colours['User blocked']).toBe('succeeded');
+      const runs = stateRuns(events);
+      for (const [name, status] of Object.entries(colours))
+        expect([name, status]).toEqual([name, runs.get(name)?.status ?? 'not-reached']);
+      expect(await page.locator('[data-banner]').count()).toBe(0);
+      expect(await redrive.isDisabled()).toBe(true);
+      expect(await stop.isDisabled()).toBe(true);
+      await screenshot('redrive-succeeded');
+    } finally {
+      redriven.release();
+      await page.unrouteAll();
+    }
+  });
+
+  it('stops a running execution from its page once the user confirms', async () => {
+    // Prepare: the run is held at its first Task until the test ends.
+    const user = 'user-viewer-stop';
+    const running = gate();
+    beforeTask = async ({ input }) => {
+      if (JSON.stringify(input).includes(user)) await running.held;
+    };
+    const stop = page.locator('[data-action="stop"]');
+    const redrive = page.locator('[data-action="redrive"]');
+    const dialogs: string[] = [];
+
+    try {
+      await blockUser(user);
+      const arn = await openExecution(user, undefined, 'RUNNING');
+      expect(await stop.isEnabled()).toBe(true);
+      expect(await redrive.isDisabled()).toBe(true);
+      expect(await redrive.getAttribute('title')).toContain('RUNNING');
+      await screenshot('stop-running');
+
+      // Act: Stop, and cancel the confirmation.
+      page.once('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+      await stop.click();
+
+      // Assess: nothing was stopped.
+      expect(dialogs).toHaveLength(1);
+      expect(dialogs[0]).toContain('Stop execution');
+      expect((await c.sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe('RUNNING');
+      expect(await stop.isEnabled()).toBe(true);
+
+      // Act: Stop, and confirm.
+      page.once('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.accept();
+      });
+      await stop.click();
+
+      // Assess: ABORTED, with the console's banner; the stopped run can be redriven, not stopped again.
+      await titleStatus('ABORTED').waitFor(WAIT);
+      expect(dialogs).toHaveLength(2);
+      expect((await c.sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe('ABORTED');
+      expect(await page.locator('[data-banner] strong').textContent()).toBe('Execution aborted');
+      await page.locator('[data-action="redrive"]:enabled').waitFor(WAIT);
+      expect(await stop.isDisabled()).toBe(true);
+      const events = await history(arn);
+      expect(events.at(-1)?.type).toBe('ExecutionAborted');
+      await page.locator(`[data-history-id="${events.length}"]`).waitFor(WAIT);
+      await screenshot('stop-aborted');
+    } finally {
+      running.release();
+    }
   });
 });

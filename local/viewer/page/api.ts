@@ -107,6 +107,32 @@ export async function describeExecution(executionArn: string): Promise<DescribeE
   return executionDates<DescribeExecutionOutput>(e);
 }
 
+/**
+ * StopExecution: the execution ends ABORTED where it is (with `error` and `cause` when given, as the
+ * console's "Stop execution" dialog can). An execution that has already ended is left as it is.
+ */
+export async function stopExecution(
+  executionArn: string,
+  reason: { error?: string; cause?: string } = {},
+): Promise<{ stopDate?: Date }> {
+  const { stopDate } = await call<{ stopDate?: number }>('AWSStepFunctions', 'StopExecution', {
+    executionArn,
+    ...reason,
+  });
+  return { stopDate: date(stopDate) };
+}
+
+/**
+ * RedriveExecution: a FAILED, ABORTED or TIMED_OUT execution goes on from the state that did not succeed;
+ * DescribeExecution's redriveStatus says whether it can (ExecutionNotRedrivable otherwise).
+ */
+export async function redriveExecution(executionArn: string): Promise<{ redriveDate?: Date }> {
+  const { redriveDate } = await call<{ redriveDate?: number }>('AWSStepFunctions', 'RedriveExecution', {
+    executionArn,
+  });
+  return { redriveDate: date(redriveDate) };
+}
+
 /** The whole history, paged through nextToken as the console does. */
 export function getExecutionHistory(executionArn: string): Promise<HistoryEvent[]> {
   return allPages(async (nextToken) => {
@@ -133,8 +159,13 @@ export async function listEventBuses(): Promise<{ Name: string; Arn: string }[]>
 
 /** An execution (listed or described) with its epoch-second dates as Dates. */
 function executionDates<T extends ExecutionListItem | DescribeExecutionOutput>(e: Wire<T>): T {
-  // The spread keeps every other member as it came; only the two timestamps change type.
-  return { ...e, startDate: date(e.startDate), stopDate: date(e.stopDate) } as T;
+  // The spread keeps every other member as it came; only the timestamps change type.
+  return {
+    ...e,
+    startDate: date(e.startDate),
+    stopDate: date(e.stopDate),
+    redriveDate: date(e.redriveDate),
+  } as T;
 }
 
 /** One event a bus accepted, what it matched and where it was delivered (`/_local/events`). */

@@ -8,6 +8,18 @@ export function statusBadge(status: string | undefined): Html {
   return html`<span class="badge status-${value.toLowerCase()}">${value.replace('_', ' ')}</span>`;
 }
 
+/**
+ * A red banner for a call that the runtime refused or did not answer: what was being done, and the AWS
+ * error's name and message (an ApiError's name is its `__type`).
+ */
+export function errorBanner(title: string, error: Error): Html {
+  return html`
+    <div class="banner banner-error" role="alert" data-problem>
+      <strong>${title}</strong>
+      <div><code data-problem-type>${error.name}</code>: ${error.message}</div>
+    </div>`;
+}
+
 /** A `<pre>` with a JSON string pretty-printed; `empty` when there is nothing to show. */
 export function jsonBlock(text: string | undefined, empty = 'None'): Html {
   if (text === undefined || text === '') return html`<p class="muted">${empty}</p>`;

@@ -1,13 +1,14 @@
 /**
  * The execution page, modelled on the Step Functions console's execution details: a summary with an error
  * banner, the graph coloured by what happened to each state with a details panel for the selected one,
- * input and output, the event history, and the events the execution put on the bus.
+ * input and output, the event history, and the events the execution put on the bus. Stop execution and
+ * Redrive act on it as the console's buttons do; the live polling then shows what they did.
  */
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { type LaidOutGraph, layoutStateMachine } from '../graph';
 import { type StateRun, stateRuns } from '../state-runs';
 import * as api from './api';
-import { busEventsTable, jsonBlock, statusBadge, toggleOnClick } from './components';
+import { busEventsTable, errorBanner, jsonBlock, statusBadge, toggleOnClick } from './components';
 import { drawingSize, graphSvg, legend, STATUS_LABELS, type Zoom } from './graph-view';
 import {
   arnName,
@@ -36,11 +37,31 @@ const JSON_FIELDS = new Set(['input', 'output', 'parameters', 'cause']);
  */
 const READABLE_ZOOM = 0.65;
 
+type Action = 'stop' | 'redrive';
+
+/** What each button calls itself while its call is on its way, and what a refused call failed to do. */
+const ACTIONS: Record<Action, { busy: string; failed: string; done: string }> = {
+  stop: { busy: 'Stopping...', failed: 'The execution could not be stopped', done: 'stopped' },
+  redrive: { busy: 'Redriving...', failed: 'The execution could not be redriven', done: 'redriven' },
+};
+
+/**
+ * When the history read is final: the execution had ended, and (a redrive makes an ended execution run
+ * again) had been redriven no more times than when it was read.
+ */
+const historyKey = (e: DescribeExecutionOutput) => `${e.status}/${e.redriveCount ?? 0}`;
+
 export class ExecutionPage {
   private execution?: DescribeExecutionOutput;
   private history: HistoryEvent[] = [];
-  /** The execution status the history was read at: once that is an end state, the history is final. */
+  /** The `historyKey` the history was read at: while the execution keeps it and has ended, it is final. */
   private historyReadAt?: string;
+  /** Counts the reads `refresh` starts: a read that a later one overtook drops its answer. */
+  private reads = 0;
+  /** The Stop or Redrive call on its way (both buttons are disabled meanwhile). */
+  private pending?: Action;
+  /** What the last Stop or Redrive could not do, shown under the title until the next one. */
+  private problem?: { title: string; error: Error };
   private runs = new Map<string, StateRun>();
   private graph?: LaidOutGraph | Error;
   private runsError?: Error;
@@ -98,6 +119,10 @@ export class ExecutionPage {
       bus: part('bus'),
     };
     this.part.header.innerHTML = html`<p class="muted">Loading ${arn}...</p>`.text;
+    this.part.header.addEventListener('click', (event) => {
+      const action = (event.target as Element).closest('[data-action]')?.getAttribute('data-action');
+      if (action === 'stop' || action === 'redrive') void this.act(action);
+    });
     toggleOnClick(root, this.expanded, () => this.render());
     // Selecting a state: click a box in the graph (or press Enter on it); clicking it again deselects.
     const select = (target: EventTarget | null) => {
@@ -198,7 +223,47 @@ export class ExecutionPage {
     pane.scrollTop += box.top + box.height / 2 - (view.top + view.height / 2);
   }
 
+  /**
+   * Stop execution (after the console's confirmation) or Redrive, then a read of what it did at once,
+   * not at the next poll: after a redrive, RUNNING again. A refused call is shown, with the AWS error.
+   */
+  private async act(action: Action): Promise<void> {
+    const e = this.execution;
+    if (!e || this.pending) return;
+    if (
+      action === 'stop' &&
+      !window.confirm(
+        `Stop execution ${e.name}?\n\nIt ends ABORTED where it is: the state in progress is cut short ` +
+          'and no later state runs. A stopped execution can be redriven.',
+      )
+    )
+      return;
+    this.pending = action;
+    this.problem = undefined;
+    this.render();
+    try {
+      await (action === 'stop' ? api.stopExecution(this.arn) : api.redriveExecution(this.arn));
+    } catch (error) {
+      this.problem = { title: ACTIONS[action].failed, error: asError(error) };
+      this.pending = undefined;
+      this.render();
+      return;
+    }
+    try {
+      await this.refresh();
+    } catch (error) {
+      this.problem = {
+        title: `The execution was ${ACTIONS[action].done}, but could not be read again`,
+        error: asError(error),
+      };
+    } finally {
+      this.pending = undefined;
+      this.render();
+    }
+  }
+
   async refresh(): Promise<void> {
+    const read = ++this.reads;
     const execution = await api.describeExecution(this.arn);
     if (!this.graph) {
       // The definition never changes under an execution; lay it out once.
@@ -206,22 +271,29 @@ export class ExecutionPage {
       try {
         this.graph = layoutStateMachine(JSON.parse(machine.definition ?? '{}'));
       } catch (error) {
-        this.graph = error instanceof Error ? error : new Error(String(error));
+        this.graph = asError(error);
       }
     }
-    // An ended execution's history is final: read it once after the end, then never again.
-    if (!this.historyReadAt || !ENDED.has(this.historyReadAt)) {
-      this.history = await api.getExecutionHistory(this.arn);
-      this.historyReadAt = execution.status;
+    // An ended execution's history is final: read it once after the end, then not again unless it is
+    // redriven (which also makes its status RUNNING again).
+    const key = historyKey(execution);
+    const final = this.historyReadAt === key && ENDED.has(execution.status ?? '');
+    const history = final ? undefined : await api.getExecutionHistory(this.arn);
+    // Deliveries of the events it put go on after the execution ends, so these are always re-read.
+    const busRecords = await api.busEvents({ execution: this.arn, limit: 1000 });
+    // A poll under way when Stop or Redrive read the execution again must not put back the older answer.
+    if (read !== this.reads) return;
+    if (history) {
+      this.history = history;
+      this.historyReadAt = key;
       try {
         this.runs = stateRuns(this.history);
         this.runsError = undefined;
       } catch (error) {
-        this.runsError = error instanceof Error ? error : new Error(String(error));
+        this.runsError = asError(error);
       }
     }
-    // Deliveries of the events it put go on after the execution ends, so these are always re-read.
-    this.busRecords = await api.busEvents({ execution: this.arn, limit: 1000 });
+    this.busRecords = busRecords;
     this.execution = execution;
     this.render();
   }
@@ -256,7 +328,42 @@ export class ExecutionPage {
     const machine = arnName(e.stateMachineArn ?? '');
     return html`
       <nav class="breadcrumb"><a href="#/">Executions</a> › ${machine} › ${e.name}</nav>
-      <h1>${e.name} ${statusBadge(e.status)}</h1>`;
+      <div class="page-title">
+        <h1>${e.name} ${statusBadge(e.status)}</h1>
+        <div class="page-actions">${this.actions(e)}</div>
+      </div>
+      ${this.problem && errorBanner(this.problem.title, this.problem.error)}`;
+  }
+
+  /**
+   * The console's Stop execution and Redrive buttons. Stop is enabled while the execution runs; Redrive
+   * when DescribeExecution says REDRIVABLE, and otherwise its title gives the reason it said.
+   */
+  private actions(e: DescribeExecutionOutput): Html {
+    const button = (action: Action, label: string, enabled: boolean, title: string) => html`
+      <button type="button" data-action="${action}" title="${title}" ${!enabled && 'disabled'}>
+        ${this.pending === action ? ACTIONS[action].busy : label}
+      </button>`;
+    const running = e.status === 'RUNNING';
+    const redrivable = e.redriveStatus === 'REDRIVABLE';
+    return html`
+      ${button(
+        'stop',
+        'Stop execution',
+        running && !this.pending,
+        running
+          ? 'Stop the execution where it is: it ends ABORTED.'
+          : `Only a running execution can be stopped; this one is ${e.status}.`,
+      )}
+      ${button(
+        'redrive',
+        'Redrive',
+        redrivable && !this.pending,
+        redrivable
+          ? 'Go on from the state that did not succeed, with the input it had.'
+          : (e.redriveStatusReason ??
+              `This execution cannot be redriven (${e.redriveStatus ?? 'no redrive status'}).`),
+      )}`;
   }
 
   /** The console's red banner for a run that did not succeed, with the error and its cause. */
@@ -292,6 +399,8 @@ export class ExecutionPage {
         ${item('End', e.stopDate ? formatTime(e.stopDate) : '-')}
         ${item('Duration', formatDuration(end - start))}
         ${item('State transitions', transitions)}
+        ${(e.redriveCount ?? 0) > 0 && item('Redrive count', e.redriveCount)}
+        ${(e.redriveCount ?? 0) > 0 && item('Last redrive', formatTime(e.redriveDate))}
       </dl>`;
   }
 
@@ -417,4 +526,8 @@ function eventDetails(h: HistoryEvent): string {
     );
   }
   return JSON.stringify(details, null, 2);
+}
+
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
