@@ -15,6 +15,8 @@ const USAGE = `Usage: npm start -- [options]
   --host <address>      address to bind (default 127.0.0.1; the runtime has no authentication)
   --data-dir <dir>      where tables, queues, executions and events persist (default .local-data)
   --in-memory           keep nothing across restarts
+  --retention-days <n>  delete closed executions older than this (default 90, as AWS)
+  --retention-count <n> keep at most this many closed executions (default 1000000)
   --fault <rule>        fail PutEvents entries, e.g. errorCode=InternalFailure,next=2,detailType=Account Approved
                         (keys: errorCode InternalFailure|ThrottlingException, next, rate, source, detailType; repeatable)
   --faults-file <file>  a JSON array of fault rules in the same keys
@@ -28,6 +30,8 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       'data-dir': { type: 'string', default: join(root, '.local-data') },
       'in-memory': { type: 'boolean', default: false },
+      'retention-days': { type: 'string', default: '90' },
+      'retention-count': { type: 'string', default: '1000000' },
       fault: { type: 'string', multiple: true, default: [] },
       'faults-file': { type: 'string' },
       assembly: { type: 'string' },
@@ -38,6 +42,13 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new Error(`--port ${values.port} is not a port.`);
+
+  const days = Number(values['retention-days']);
+  const count = Number(values['retention-count']);
+  if (!(days > 0))
+    throw new Error(`--retention-days ${values['retention-days']} is not a positive number of days.`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new Error(`--retention-count ${values['retention-count']} is not a count of executions.`);
 
   const assemblyDir = values.assembly ?? join(root, 'cdk.out');
   console.log(
@@ -53,8 +64,14 @@ async function main(): Promise<void> {
     dataDir: values['in-memory'] ? undefined : values['data-dir'],
     faults: values.fault.map(parseFaultOption),
     faultsFile: values['faults-file'],
+    retention: { maxAgeMs: days * 24 * 3600 * 1000, maxCount: count },
   });
   console.log(describe(runtime, values['in-memory'] ? undefined : values['data-dir']));
+  const { orphans } = runtime.app.resumed;
+  if (orphans.length > 0)
+    console.warn(
+      `\nWarning: ${orphans.length} running execution(s) belong to state machines no longer in the app; they wait, untouched, for them to come back:\n  ${orphans.join('\n  ')}`,
+    );
   if (!['127.0.0.1', 'localhost', '::1'].includes(values.host))
     console.warn(`\nWarning: listening on ${values.host}, not loopback. The runtime has no authentication.`);
 
@@ -103,7 +120,9 @@ function describe(runtime: LocalRuntime, dataDir: string | undefined): string {
     '',
     `Listening on ${url}  (EventBridge, Step Functions, DynamoDB and SQS APIs)`,
     `Execution viewer: ${url}/`,
-    dataDir ? `Data directory: ${dataDir}` : 'In memory: nothing is kept after it stops.',
+    dataDir
+      ? `Data directory: ${dataDir} (resumed ${app.resumed.resumed} running execution${app.resumed.resumed === 1 ? '' : 's'})`
+      : 'In memory: nothing is kept after it stops.',
     app.eventBridge.faults.length > 0 ? `Fault injection: ${JSON.stringify(app.eventBridge.faults)}` : '',
     '',
     'Try it (any credentials will do; the runtime does not check them):',

@@ -4,6 +4,7 @@ import { ensureAssembly } from './assembly';
 import type { FaultRule } from './eventbridge/faults';
 import { parseFaultRule } from './eventbridge/faults';
 import { LocalServer } from './server';
+import type { Retention } from './stepfunctions/journal/store';
 import type { StepFunctionsOptions } from './stepfunctions/service';
 
 export interface RuntimeOptions extends StepFunctionsOptions {
@@ -16,6 +17,8 @@ export interface RuntimeOptions extends StepFunctionsOptions {
   readonly port?: number;
   /** Where state survives restarts; in memory when absent. */
   readonly dataDir?: string;
+  /** How long closed executions are kept in the data directory. */
+  readonly retention?: Retention;
   /** PutEvents faults active from the start. */
   readonly faults?: readonly FaultRule[];
   /** A JSON file with an array of fault rules (see `parseFaultRule`). */

@@ -43,7 +43,7 @@ export interface Retention {
   readonly maxCount: number;
 }
 
-export const DEFAULT_RETENTION: Retention = { maxAgeMs: 90 * 24 * 3600 * 1000, maxCount: 100_000 };
+export const DEFAULT_RETENTION: Retention = { maxAgeMs: 90 * 24 * 3600 * 1000, maxCount: 1_000_000 };
 
 interface Row {
   seq: number;
