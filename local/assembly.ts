@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { buildApp } from '../stacks/app';
+import type * as Cdk from 'aws-cdk-lib';
+import type * as Stacks from '../stacks/app';
 
 const root = join(__dirname, '..');
 
@@ -23,6 +23,9 @@ const HASH_FILE = 'local-runtime.sources.sha256';
  * the asset metadata the CLI adds (it tells the runtime where each function's bundle is).
  */
 export function synthesizeApp(outdir: string): void {
+  // Loaded only to synthesize: importing the CDK app costs most of a start that reuses cdk.out.
+  const { App } = require('aws-cdk-lib') as typeof Cdk;
+  const { buildApp } = require('../stacks/app') as typeof Stacks;
   const { context } = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { context?: object };
   buildApp(new App({ outdir, context: { ...context, 'aws:cdk:enable-asset-metadata': true } })).app.synth();
 }

@@ -422,6 +422,11 @@ export class ExecutionRun {
     return this.nextId - 1;
   }
 
+  /** The machine's top-level query language. */
+  get queryLanguage(): QueryLanguage | undefined {
+    return this.definition.QueryLanguage;
+  }
+
   get hostServices(): EngineHost {
     return this.host;
   }
@@ -1091,7 +1096,13 @@ class StateRun {
       };
       if (kind === 'Map') this.run.record(thread, 'MapIterationStarted', { ...mapName, index });
       try {
-        results[index] = await this.run.runStates(child.machine, child.input, thread, this.language);
+        results[index] = await this.run.runStates(
+          child.machine,
+          child.input,
+          thread,
+          // A Parallel's or Map's own QueryLanguage stays its own: the states inside take the machine's.
+          this.run.queryLanguage,
+        );
         previousLast = thread.last;
         if (kind === 'Map') this.run.record(thread, 'MapIterationSucceeded', { ...mapName, index });
       } catch (thrown) {
