@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, UnsupportedTemplateError } from '../errors';
 import type { Resource } from '../template';
-import { forEachState, type State, type StateMachineDefinition } from './engine/asl';
+import { forEachState, type State, type StateMachineDefinition, type TaskState } from './engine/asl';
 import { StatesError } from './engine/errors';
 import {
   type ExecutionEnd,
@@ -195,24 +195,8 @@ export class LocalStepFunctions {
     const integrations = new Map<string, Integration>();
     forEachState(definition, (name, state) => {
       if (state.Type !== 'Task') return;
-      const handler = this.options.tasks?.[state.Resource];
-      const fn = (state.Parameters as Record<string, unknown> | undefined)?.FunctionName;
-      if (
-        !handler &&
-        state.Resource.startsWith('arn:aws:states:::lambda:invoke') &&
-        typeof fn === 'string' &&
-        !this.services.lambdas.has(fn)
-      )
-        throw new UnsupportedTemplateError(
-          `${m.where} state '${name}': function ${fn} is not in the template.`,
-        );
-      if (integrations.has(state.Resource)) return;
-      integrations.set(
-        state.Resource,
-        handler
-          ? async ({ parameters }) => handler(parameters)
-          : integrationFor(state.Resource, this.services, `${m.where} state '${name}'`),
-      );
+      const integration = this.bind(state, `${m.where} state '${name}'`);
+      if (!integrations.has(state.Resource)) integrations.set(state.Resource, integration);
     });
     const machine: LocalStateMachine = {
       arn: m.arn,
@@ -227,6 +211,24 @@ export class LocalStepFunctions {
     };
     this.stateMachines.set(machine.arn, machine);
     return machine;
+  }
+
+  /**
+   * The integration a Task state calls: a handler bound by the options (tests), or the local service
+   * integration of its resource. A resource or a lambda:invoke function the runtime cannot run is an
+   * UnsupportedTemplateError naming the state.
+   */
+  private bind(state: TaskState, where: string): Integration {
+    const handler = this.options.tasks?.[state.Resource];
+    if (handler) return async ({ parameters }) => handler(parameters);
+    const fn = (state.Parameters as Record<string, unknown> | undefined)?.FunctionName;
+    if (
+      state.Resource.startsWith('arn:aws:states:::lambda:invoke') &&
+      typeof fn === 'string' &&
+      !this.services.lambdas.has(fn)
+    )
+      throw new UnsupportedTemplateError(`${where}: function ${fn} is not in the template.`);
+    return integrationFor(state.Resource, this.services, where);
   }
 
   /** Creates a state machine from a definition (CreateStateMachine; tests). */
@@ -328,20 +330,7 @@ export class LocalStepFunctions {
       if (existing.status === 'RUNNING' && existing.input === input) return existing;
       throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    if (Buffer.byteLength(input) > MAX_PAYLOAD_BYTES)
-      throw new AwsError(
-        'InvalidExecutionInput',
-        `Invalid State Machine Execution Input: the input is larger than ${MAX_PAYLOAD_BYTES} bytes.`,
-      );
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(input);
-    } catch {
-      throw new AwsError(
-        'InvalidExecutionInput',
-        'Invalid State Machine Execution Input: not a JSON document.',
-      );
-    }
+    const parsed = parseExecutionInput(input);
     const execution = new Execution(executionArn, machine.arn, name, input);
     this.options.journal?.create(execution);
     this.launch(execution, machine, parsed);
@@ -704,7 +693,6 @@ export class LocalStepFunctions {
     const integrations = new Map<string, Integration>();
     if (state.Type === 'Task') {
       const resource = state.Resource;
-      const handler = this.options.tasks?.[resource];
       integrations.set(
         resource,
         mock
@@ -713,20 +701,7 @@ export class LocalStepFunctions {
                 throw new StatesError(mock.errorOutput.error ?? '', mock.errorOutput.cause ?? '');
               return mock.result;
             }
-          : handler
-            ? async ({ parameters }) => handler(parameters)
-            : unsupportedAsInvalid(() => {
-                const fn = (state.Parameters as Record<string, unknown> | undefined)?.FunctionName;
-                if (
-                  resource.startsWith('arn:aws:states:::lambda:invoke') &&
-                  typeof fn === 'string' &&
-                  !this.services.lambdas.has(fn)
-                )
-                  throw new UnsupportedTemplateError(
-                    `state '${name}': function ${fn} is not in the template.`,
-                  );
-                return integrationFor(resource, this.services, `state '${name}'`);
-              }),
+          : unsupportedAsInvalid(() => this.bind(state, `state '${name}'`)),
       );
     }
     // Workflow variables given to the test are assigned by a Pass state run first, from the execution input.
