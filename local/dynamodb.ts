@@ -106,6 +106,14 @@ export class LocalDynamoDb {
       BillingMode: 'PAY_PER_REQUEST',
       ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
     });
+    // dynalite makes a new table ACTIVE a moment later, on a timer: the app may not use it before.
+    for (;;) {
+      const { Table } = await this.call<{ Table?: { TableStatus?: string } }>('DescribeTable', {
+        TableName: resource.ref,
+      });
+      if (Table?.TableStatus === 'ACTIVE') return;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
   }
 
   stop(): Promise<void> {

@@ -66,7 +66,7 @@ describe('the local runtime through the AWS CLI', () => {
             )) as unknown as Described,
         ),
       );
-    }, 30_000);
+    }, 120_000);
   }
 
   /** Writes PutEvents entries to a scratch file, for `--entries file://…`. */
@@ -156,7 +156,7 @@ describe('the local runtime through the AWS CLI', () => {
     ).toEqual(
       expect.arrayContaining(['Claim version', 'Emit KYC Checks Completed', 'Emit Account Approved']),
     );
-  });
+  }, 240_000); // each CLI call starts a Python process: slow on a loaded 2-core machine
 
   it('parks a malformed trigger in the rejected-events queue, read with aws sqs receive-message', async () => {
     // Prepare

@@ -127,6 +127,32 @@ describe('LocalApp.start', () => {
       await app.stop();
     }
   });
+
+  it('has the tables ready as soon as it has started', async () => {
+    // Prepare: dynalite makes a created table ACTIVE a moment later (the bench once hit the gap).
+    const app = await startApp();
+
+    // Act
+    const trigger = {
+      id: 'e-first',
+      source: 'app.identity',
+      'detail-type': 'User Access Changed',
+      time: '2026-01-01T00:00:00Z',
+      detail: { userId: 'u-first', version: 1, blocked: true },
+    };
+    const execution = app.stepFunctions.startExecution(
+      `arn:aws:states:us-east-1:000000000000:stateMachine:${BUS}-access-change`,
+      JSON.stringify(trigger),
+    );
+    await execution.done;
+
+    // Assess
+    try {
+      expect([execution.status, execution.error]).toEqual(['SUCCEEDED', undefined]);
+    } finally {
+      await app.stop();
+    }
+  });
 });
 
 describe('LocalStepFunctions', () => {
