@@ -99,6 +99,20 @@ interface Thread {
   readonly signal: AbortSignal;
   /** Whether this is a Parallel branch or a Map iteration. */
   readonly nested?: boolean;
+  /** Rejects when the thread is stopped (made once, when a call first needs it). */
+  stopped?: Promise<never>;
+}
+
+/** A promise that rejects with Aborted when the thread is stopped. */
+function stoppedPromise(thread: Thread): Promise<never> {
+  if (!thread.stopped) {
+    thread.stopped = new Promise<never>((_, reject) => {
+      if (thread.signal.aborted) reject(new Aborted());
+      else thread.signal.addEventListener('abort', () => reject(new Aborted()), { once: true });
+    });
+    thread.stopped.catch(() => undefined);
+  }
+  return thread.stopped;
 }
 
 /** How a state ended: the next state's name (or none at the end), and its output. */
@@ -192,17 +206,28 @@ export class ExecutionRun {
     this.redriveCount = resume?.redriveCount ?? 0;
   }
 
-  /** The context object's Execution part. */
+  /** The context object's Execution part (the same object while the redrive count stays). */
   get execution() {
-    return {
-      Id: this.identity.executionArn,
-      Input: this.input,
-      Name: this.identity.name,
-      RoleArn: this.identity.roleArn,
-      StartTime: this.startTime,
-      RedriveCount: this.redriveCount,
-    };
+    if (this.executionContext?.RedriveCount !== this.redriveCount)
+      this.executionContext = {
+        Id: this.identity.executionArn,
+        Input: this.input,
+        Name: this.identity.name,
+        RoleArn: this.identity.roleArn,
+        StartTime: this.startTime,
+        RedriveCount: this.redriveCount,
+      };
+    return this.executionContext;
   }
+
+  private executionContext?: {
+    Id: string;
+    Input: unknown;
+    Name: string;
+    RoleArn: string;
+    StartTime: string;
+    RedriveCount: number;
+  };
 
   /**
    * Stops the run where it is without ending its history: the runtime is stopping, and the execution
@@ -294,7 +319,7 @@ export class ExecutionRun {
       local?: JournalEvent['local'];
       /** Appended even while the thread replays (a redrive's own event). */
       live?: boolean;
-    } = {},
+    } = NO_OPTIONS,
   ): JournalEvent {
     if (this.halted) throw new Aborted();
     const queue = this.recorded.get(thread.key);
@@ -312,15 +337,16 @@ export class ExecutionRun {
         this.controller.abort();
         throw new HistoryLimitReached();
       }
-      event = {
+      const live: { -readonly [K in keyof JournalEvent]: JournalEvent[K] } = {
         id: this.nextId++,
         previousEventId: options.previous ?? thread.last,
         timestamp: Date.now(),
         type,
-        ...(details ? { details } : {}),
         thread: thread.key,
-        ...(options.local ? { local: options.local } : {}),
       };
+      if (details) live.details = details;
+      if (options.local) live.local = options.local;
+      event = live;
       this.append(event);
     }
     if (options.advance !== false) thread.last = event.id;
@@ -357,27 +383,30 @@ export class ExecutionRun {
       if (thread.signal.aborted) throw new Aborted();
       const state = machine.States[name];
       if (!state) throw new StatesError(States.Runtime, `The state '${name}' does not exist.`);
-      const { next, output } = await this.runState(
+      // A JSONPath state that waits for nothing ends at once: only a promise is awaited.
+      let transition = this.runState(
         name,
         state,
         data,
         thread,
         state.QueryLanguage ?? language ?? 'JSONPath',
       );
+      if (transition instanceof Promise) transition = await transition;
+      const { next, output } = transition;
       if (next === undefined) return output;
       name = next;
       data = output;
     }
   }
 
-  private async runState(
+  private runState(
     name: string,
     state: State,
     input: unknown,
     thread: Thread,
     language: QueryLanguage,
-  ): Promise<Transition> {
-    const entered = this.record(thread, `${state.Type}StateEntered` as HistoryEventType, { name, input });
+  ): Transition | Promise<Transition> {
+    const entered = this.record(thread, ENTERED[state.Type], { name, input });
     const s = new StateRun(
       this,
       name,
@@ -387,33 +416,18 @@ export class ExecutionRun {
       language,
       entered,
     );
-    try {
-      switch (state.Type) {
-        case 'Pass':
-          return await s.pass(state);
-        case 'Task':
-          return await s.task(state);
-        case 'Choice':
-          return await s.choice(state);
-        case 'Wait':
-          return await s.wait(state);
-        case 'Succeed':
-          return s.exit(await s.output(state, s.effectiveInput()), undefined);
-        case 'Fail':
-          return await s.fail(state);
-        case 'Parallel':
-          return await s.parallel(state);
-        case 'Map':
-          return await s.map(state);
-        default:
-          throw new StatesError(States.Runtime, `Unsupported state type '${(state as State).Type}'.`);
-      }
-    } catch (thrown) {
+    const failed = (thrown: unknown): never => {
       const located = s.locate(thrown);
       // Inside a branch or iteration, AWS also marks a Task that failed for good as aborted.
       if (thread.nested && state.Type === 'Task' && located instanceof Located)
         this.record(thread, 'TaskStateAborted', { name }, { previous: located.eventId, advance: false });
       throw located;
+    };
+    try {
+      const transition = s.execute(state);
+      return transition instanceof Promise ? transition.catch(failed) : transition;
+    } catch (thrown) {
+      return failed(thrown);
     }
   }
 
@@ -441,6 +455,30 @@ export class ExecutionRun {
 /** The execution's own thread. */
 const ROOT = '0';
 
+const NO_OPTIONS = {};
+
+/** Each state type's Entered and Exited event types (a Fail state has no Exited event). */
+const ENTERED = {
+  Pass: 'PassStateEntered',
+  Task: 'TaskStateEntered',
+  Choice: 'ChoiceStateEntered',
+  Wait: 'WaitStateEntered',
+  Succeed: 'SucceedStateEntered',
+  Fail: 'FailStateEntered',
+  Parallel: 'ParallelStateEntered',
+  Map: 'MapStateEntered',
+} as const satisfies Record<State['Type'], HistoryEventType>;
+const EXITED = {
+  Pass: 'PassStateExited',
+  Task: 'TaskStateExited',
+  Choice: 'ChoiceStateExited',
+  Wait: 'WaitStateExited',
+  Succeed: 'SucceedStateExited',
+  Fail: 'FailStateExited' as HistoryEventType,
+  Parallel: 'ParallelStateExited',
+  Map: 'MapStateExited',
+} as const satisfies Record<State['Type'], HistoryEventType>;
+
 /** One run of one state: its input, its thread, and the steps every state type shares. */
 class StateRun {
   private readonly enteredTime: string;
@@ -464,8 +502,10 @@ class StateRun {
   }
 
   /** The context object ($$ / $states.context) as it is in this state now. */
-  context(extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
+  context(extra?: Record<string, unknown>): Record<string, unknown> {
+    // Most states read it never or once: built when first asked for, again after a retry.
+    if (!extra && this.cachedContext) return this.cachedContext;
+    const context = {
       Execution: this.run.execution,
       // RetryCount is a Task's (the recorded context of a Pass state has only these two).
       State: {
@@ -476,7 +516,11 @@ class StateRun {
       StateMachine: { Id: this.run.ids.stateMachineArn, Name: this.run.ids.stateMachineName },
       ...extra,
     };
+    if (!extra) this.cachedContext = context;
+    return context;
   }
+
+  private cachedContext?: Record<string, unknown>;
 
   pathScope(input: unknown, context = this.context()): PathScope {
     return { input, context, variables: this.thread.variables };
@@ -512,8 +556,8 @@ class StateRun {
   /** JSONPath's InputPath (the effective input); JSONata states take their input whole. */
   effectiveInput(): unknown {
     if (this.jsonata) return this.input;
-    const s = this.state as { InputPath?: string | null };
-    return selectPath(s.InputPath, this.pathScope(this.input), 'InputPath');
+    const path = (this.state as { InputPath?: string | null }).InputPath;
+    return path === undefined ? this.input : selectPath(path, this.pathScope(this.input), 'InputPath');
   }
 
   /** The state's output from its result: ResultPath then OutputPath, or JSONata's Output. */
@@ -522,16 +566,22 @@ class StateRun {
     result: unknown,
     states: Partial<JsonataScope['states']> = {},
   ): Promise<unknown> {
-    const s = state as { ResultPath?: string | null; OutputPath?: string | null; Output?: unknown };
-    if (this.jsonata) {
-      if (s.Output === undefined) return result;
-      return evaluateTemplate(s.Output, this.jsonataScope({ result, ...states }), 'Output');
-    }
+    if (!this.jsonata) return this.outputPath(state, result);
+    const s = state as { Output?: unknown };
+    if (s.Output === undefined) return result;
+    return evaluateTemplate(s.Output, this.jsonataScope({ result, ...states }), 'Output');
+  }
+
+  /** JSONPath's output: the result placed by ResultPath, then OutputPath. */
+  outputPath(state: State, result: unknown): unknown {
+    const s = state as { ResultPath?: string | null; OutputPath?: string | null };
     // Only the states that produce a result place it with ResultPath; the others pass their input on.
     const producesResult =
       state.Type === 'Pass' || state.Type === 'Task' || state.Type === 'Parallel' || state.Type === 'Map';
     const merged = producesResult ? applyResultPath(this.input, result, s.ResultPath) : result;
-    return selectPath(s.OutputPath, this.pathScope(merged), 'OutputPath');
+    return s.OutputPath === undefined
+      ? merged
+      : selectPath(s.OutputPath, this.pathScope(merged), 'OutputPath');
   }
 
   /** Assign: new values computed from the state's data, all at once, then visible to later states. */
@@ -539,21 +589,33 @@ class StateRun {
     assign: Record<string, unknown> | undefined,
     jsonPathInput: unknown,
     states: Partial<JsonataScope['states']> = {},
-  ) {
+  ): Promise<Record<string, unknown> | undefined> {
     if (!assign) return undefined;
-    const values = (
-      this.jsonata
-        ? await evaluateTemplate(assign, this.jsonataScope(states), 'Assign')
-        : applyPayloadTemplate(assign, this.pathScope(jsonPathInput))
-    ) as Record<string, unknown>;
+    if (!this.jsonata) return this.assignPath(assign, jsonPathInput);
+    return this.setVariables(
+      (await evaluateTemplate(assign, this.jsonataScope(states), 'Assign')) as Record<string, unknown>,
+    );
+  }
+
+  /** JSONPath's Assign, from `input` (the state's result, or its input where it has none). */
+  assignPath(
+    assign: Record<string, unknown> | undefined,
+    input: unknown,
+  ): Record<string, unknown> | undefined {
+    if (!assign) return undefined;
+    return this.setVariables(applyPayloadTemplate(assign, this.pathScope(input)) as Record<string, unknown>);
+  }
+
+  private setVariables(values: Record<string, unknown>): Record<string, unknown> {
     for (const [key, value] of Object.entries(values)) this.thread.variables.set(key, value);
     return values;
   }
 
   /** Ends the state: its Exited event, and where to go next. */
   exit(output: unknown, next: string | undefined, assigned?: Record<string, unknown>): Transition {
-    checkSize(output, this.name);
-    const exited = this.run.record(this.thread, `${this.state.Type}StateExited` as HistoryEventType, {
+    // Data passed on unchanged was measured when it was made.
+    if (output !== this.input) checkSize(output, this.name);
+    const exited = this.run.record(this.thread, EXITED[this.state.Type], {
       name: this.name,
       output,
       ...(assigned
@@ -578,11 +640,33 @@ class StateRun {
 
   // --- The state types --------------------------------------------------------------------------------
 
-  async pass(state: PassState): Promise<Transition> {
-    if (this.jsonata) {
-      const output = await this.output(state, this.input);
-      return this.exit(output, undefined, await this.assign(state.Assign, undefined));
+  /** Runs the state: a JSONPath Pass, Choice or Succeed ends synchronously; the others return a promise. */
+  execute(state: State): Transition | Promise<Transition> {
+    switch (state.Type) {
+      case 'Pass':
+        return this.jsonata ? this.passJsonata(state) : this.pass(state);
+      case 'Task':
+        return this.task(state);
+      case 'Choice':
+        return this.jsonata ? this.choiceJsonata(state) : this.choice(state);
+      case 'Wait':
+        return this.wait(state);
+      case 'Succeed':
+        return this.jsonata
+          ? this.output(state, this.input).then((output) => this.exit(output, undefined))
+          : this.exit(this.outputPath(state, this.effectiveInput()), undefined);
+      case 'Fail':
+        return this.fail(state);
+      case 'Parallel':
+        return this.parallel(state);
+      case 'Map':
+        return this.map(state);
+      default:
+        throw new StatesError(States.Runtime, `Unsupported state type '${(state as State).Type}'.`);
     }
+  }
+
+  private pass(state: PassState): Transition {
     const effective = this.effectiveInput();
     const result =
       state.Parameters !== undefined
@@ -590,8 +674,13 @@ class StateRun {
         : state.Result !== undefined
           ? state.Result
           : effective;
-    const output = await this.output(state, result);
-    return this.exit(output, undefined, await this.assign(state.Assign, result));
+    const output = this.outputPath(state, result);
+    return this.exit(output, undefined, this.assignPath(state.Assign, result));
+  }
+
+  private async passJsonata(state: PassState): Promise<Transition> {
+    const output = await this.output(state, this.input);
+    return this.exit(output, undefined, await this.assign(state.Assign, undefined));
   }
 
   async wait(state: WaitState): Promise<Transition> {
@@ -637,37 +726,45 @@ class StateRun {
     throw new Located(new StatesError(error ?? '', cause ?? ''), this.thread.last);
   }
 
-  async choice(state: ChoiceState): Promise<Transition> {
+  private choice(state: ChoiceState): Transition {
     const effective = this.effectiveInput();
-    for (const rule of state.Choices) {
-      const matched = this.jsonata
-        ? await evaluateCondition(rule.Condition ?? false, this.jsonataScope())
-        : evaluateChoiceRule(rule, this.pathScope(effective));
-      if (!matched) continue;
-      const output =
-        this.jsonata && rule.Output !== undefined
-          ? await evaluateTemplate(rule.Output, this.jsonataScope(), 'Output')
-          : await this.choiceOutput(state, effective);
-      return this.exit(output, rule.Next, await this.assign(rule.Assign ?? state.Assign, effective));
-    }
-    if (state.Default === undefined)
-      throw new Located(
-        new StatesError(
-          States.NoChoiceMatched,
-          `No Matches! Choice state '${this.name}' did not match any of its rules.`,
-        ),
-        this.thread.last,
-      );
-    const output = await this.choiceOutput(state, effective);
-    return this.exit(output, state.Default, await this.assign(state.Assign, effective));
+    const rule = state.Choices.find((r) => evaluateChoiceRule(r, this.pathScope(effective)));
+    const next = rule ? rule.Next : this.defaultOf(state);
+    return this.exit(
+      this.outputPath(state, effective),
+      next,
+      this.assignPath(rule?.Assign ?? state.Assign, effective),
+    );
   }
 
-  private async choiceOutput(state: ChoiceState, effective: unknown): Promise<unknown> {
-    if (this.jsonata)
-      return state.Output === undefined
+  private async choiceJsonata(state: ChoiceState): Promise<Transition> {
+    for (const rule of state.Choices) {
+      if (!(await evaluateCondition(rule.Condition ?? false, this.jsonataScope()))) continue;
+      const output = await evaluateTemplate(
+        rule.Output ?? state.Output ?? '{% $states.input %}',
+        this.jsonataScope(),
+        'Output',
+      );
+      return this.exit(output, rule.Next, await this.assign(rule.Assign ?? state.Assign, undefined));
+    }
+    const next = this.defaultOf(state);
+    const output =
+      state.Output === undefined
         ? this.input
-        : evaluateTemplate(state.Output, this.jsonataScope(), 'Output');
-    return selectPath(state.OutputPath, this.pathScope(effective), 'OutputPath');
+        : await evaluateTemplate(state.Output, this.jsonataScope(), 'Output');
+    return this.exit(output, next, await this.assign(state.Assign, undefined));
+  }
+
+  /** A Choice's Default, or States.NoChoiceMatched when it has none. */
+  private defaultOf(state: ChoiceState): string {
+    if (state.Default !== undefined) return state.Default;
+    throw new Located(
+      new StatesError(
+        States.NoChoiceMatched,
+        `No Matches! Choice state '${this.name}' did not match any of its rules.`,
+      ),
+      this.thread.last,
+    );
   }
 
   /**
@@ -706,6 +803,7 @@ class StateRun {
       if (match && delay !== undefined) {
         attempts.set(match.index, used + 1);
         this.retryCount++;
+        this.cachedContext = undefined;
         this.thread.last = failedAt;
         await this.sleepUntil(failedAtTime + delay, 'retry');
         continue;
@@ -728,17 +826,20 @@ class StateRun {
     }
   }
 
-  private async succeed(state: TaskState | ParallelState | MapState, raw: unknown): Promise<Transition> {
-    if (this.jsonata) {
-      const output = await this.output(state, raw);
-      return this.exit(output, undefined, await this.assign(state.Assign, undefined, { result: raw }));
-    }
+  private succeed(
+    state: TaskState | ParallelState | MapState,
+    raw: unknown,
+  ): Transition | Promise<Transition> {
+    if (this.jsonata)
+      return this.output(state, raw).then(async (output) =>
+        this.exit(output, undefined, await this.assign(state.Assign, undefined, { result: raw })),
+      );
     const result =
       state.ResultSelector !== undefined
         ? applyPayloadTemplate(state.ResultSelector, this.pathScope(raw))
         : raw;
-    const output = await this.output(state, result);
-    return this.exit(output, undefined, await this.assign(state.Assign, result));
+    const output = this.outputPath(state, result);
+    return this.exit(output, undefined, this.assignPath(state.Assign, result));
   }
 
   private async caught(catcher: Catcher, failure: StatesError): Promise<Transition> {
@@ -817,35 +918,44 @@ class StateRun {
       ? (scheduled.details?.[lambda ? 'input' : 'parameters'] ?? parameters)
       : parameters;
 
-    const attempt = new AbortController();
-    const onAbort = () => attempt.abort();
-    this.thread.signal.addEventListener('abort', onAbort, { once: true });
+    // A plain call needs no signal of its own: it ends when it answers or when its thread is stopped. A
+    // call with a deadline or a callback gets one, which its timers can abort.
+    const timed = timeoutSeconds !== undefined || heartbeatSeconds !== undefined || token !== undefined;
+    const attempt = timed ? new AbortController() : undefined;
+    const signal = attempt?.signal ?? this.thread.signal;
+    const onAbort = () => attempt?.abort();
+    if (attempt) this.thread.signal.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
     let heartbeat: NodeJS.Timeout | undefined;
     try {
-      const timedOut = new Promise<never>((_, reject) => {
-        const fail = (error: string) => () => {
-          reject(new StatesError(error, ''));
-          attempt.abort();
-        };
-        // StopExecution, or a failed sibling branch, ends the call where it is.
-        attempt.signal.addEventListener('abort', () => reject(new Aborted()), { once: true });
-        // Deadlines run from when the task was scheduled, also across a restart.
-        const started = scheduled.timestamp;
-        if (timeoutSeconds !== undefined)
-          timer = setTimeout(fail(States.Timeout), Math.max(0, started + timeoutSeconds * 1000 - Date.now()));
-        this.restartHeartbeat = (from = Date.now()) => {
-          clearTimeout(heartbeat);
-          if (heartbeatSeconds !== undefined)
-            heartbeat = setTimeout(
-              fail(States.HeartbeatTimeout),
-              Math.max(0, from + heartbeatSeconds * 1000 - Date.now()),
-            );
-        };
-      });
-      timedOut.catch(() => undefined);
+      const ended = !attempt
+        ? stoppedPromise(this.thread)
+        : new Promise<never>((_, reject) => {
+            const fail = (error: string) => () => {
+              reject(new StatesError(error, ''));
+              attempt.abort();
+            };
+            // StopExecution, or a failed sibling branch, ends the call where it is.
+            attempt.signal.addEventListener('abort', () => reject(new Aborted()), { once: true });
+            // Deadlines run from when the task was scheduled, also across a restart.
+            const started = scheduled.timestamp;
+            if (timeoutSeconds !== undefined)
+              timer = setTimeout(
+                fail(States.Timeout),
+                Math.max(0, started + timeoutSeconds * 1000 - Date.now()),
+              );
+            this.restartHeartbeat = (from = Date.now()) => {
+              clearTimeout(heartbeat);
+              if (heartbeatSeconds !== undefined)
+                heartbeat = setTimeout(
+                  fail(States.HeartbeatTimeout),
+                  Math.max(0, from + heartbeatSeconds * 1000 - Date.now()),
+                );
+            };
+          });
+      ended.catch(() => undefined);
       const awaitToken = (submittedAt: number) => {
-        const waiter = this.run.hostServices.awaitTaskToken(token as string, attempt.signal);
+        const waiter = this.run.hostServices.awaitTaskToken(token as string, signal);
         waiter.onHeartbeat = () => this.restartHeartbeat?.();
         this.restartHeartbeat?.(submittedAt);
         return waiter.result;
@@ -859,14 +969,14 @@ class StateRun {
           stateName: this.name,
           executionArn: this.run.ids.executionArn,
           stateMachineArn: this.run.ids.stateMachineArn,
-          signal: attempt.signal,
+          signal,
           ...(token ? { taskToken: token } : {}),
         });
         if (!token) return called;
         const submitted = this.run.record(this.thread, 'TaskSubmitted', { ...names, output: called });
         return awaitToken(submitted.timestamp);
       };
-      const output = await Promise.race([call(), timedOut]);
+      const output = await Promise.race([call(), ended]);
       // A result too large fails the task itself, named by its resource (AWS's recorded causes).
       checkSize(output, lambda ? state.Resource : resourceType);
       const succeeded = this.run.record(this.thread, lambda ? 'LambdaFunctionSucceeded' : 'TaskSucceeded', {
@@ -895,7 +1005,7 @@ class StateRun {
       clearTimeout(timer);
       clearTimeout(heartbeat);
       this.restartHeartbeat = undefined;
-      this.thread.signal.removeEventListener('abort', onAbort);
+      if (attempt) this.thread.signal.removeEventListener('abort', onAbort);
     }
   }
 
@@ -1181,8 +1291,7 @@ function checkSize(value: unknown, stateName: string): void {
   if (value === null || typeof value !== 'object') {
     if (typeof value !== 'string' || value.length * 3 < MAX_PAYLOAD_BYTES) return;
   }
-  const size = Buffer.byteLength(JSON.stringify(value) ?? '');
-  if (size > MAX_PAYLOAD_BYTES)
+  if (Buffer.byteLength(JSON.stringify(value) ?? '') > MAX_PAYLOAD_BYTES)
     throw new StatesError(
       States.DataLimitExceeded,
       `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`,

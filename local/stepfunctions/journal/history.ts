@@ -116,6 +116,8 @@ export interface ExecutionSummary {
 
 /** Folds one event into an execution's summary (the same fold rebuilds it from a journal). */
 export function foldEvent(summary: ExecutionSummary | undefined, event: JournalEvent): ExecutionSummary {
+  // Only the execution's own events change it; the states' events are most of a history.
+  if (summary && !event.type.startsWith('Execution')) return summary;
   const d = (event.details ?? {}) as { input?: unknown; output?: unknown; error?: string; cause?: string };
   switch (event.type) {
     case 'ExecutionStarted':
@@ -131,24 +133,27 @@ export function foldEvent(summary: ExecutionSummary | undefined, event: JournalE
       };
   }
   if (!summary) throw new Error(`A history must begin with ExecutionStarted, not ${event.type}.`);
-  const ended = (status: ExecutionStatus, extra: Partial<ExecutionSummary>) => ({
-    ...summary,
-    status,
-    stopDate: new Date(event.timestamp),
-    ...extra,
-  });
   switch (event.type) {
     case 'ExecutionSucceeded':
-      return ended('SUCCEEDED', { output: d.output });
+      return ended(summary, event, 'SUCCEEDED', { output: d.output });
     case 'ExecutionFailed':
-      return ended('FAILED', { error: d.error, cause: d.cause });
+      return ended(summary, event, 'FAILED', { error: d.error, cause: d.cause });
     case 'ExecutionAborted':
-      return ended('ABORTED', { error: d.error, cause: d.cause });
+      return ended(summary, event, 'ABORTED', { error: d.error, cause: d.cause });
     case 'ExecutionTimedOut':
-      return ended('TIMED_OUT', { error: d.error, cause: d.cause });
+      return ended(summary, event, 'TIMED_OUT', { error: d.error, cause: d.cause });
     default:
       return summary;
   }
+}
+
+function ended(
+  summary: ExecutionSummary,
+  event: JournalEvent,
+  status: ExecutionStatus,
+  extra: Partial<ExecutionSummary>,
+): ExecutionSummary {
+  return { ...summary, status, stopDate: new Date(event.timestamp), ...extra };
 }
 
 /** GetExecutionHistory's page size: 100 unless asked (0 means the default), at most 1000. */
