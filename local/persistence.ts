@@ -1,16 +1,9 @@
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  type WriteStream,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventRecord, LocalEventBridge } from './eventbridge/bus';
 import type { LocalQueues } from './sqs';
 import { ExecutionJournal, type Retention } from './stepfunctions/journal/store';
+import { MessageStore } from './storage/messages';
 
 /** What the data directory restores and then journals. */
 interface JournaledServices {
@@ -19,26 +12,28 @@ interface JournaledServices {
 }
 
 /**
- * The runtime's state in its data directory, so that it survives a restart:
+ * The runtime's state in its data directory, so that it survives a restart, and a crash (kill -9) loses
+ * nothing an API call had acknowledged:
  * - `dynamodb/`: dynalite's own files (the tables);
  * - `executions.db`: the Step Functions journal (SQLite): every execution and every history event, written
  *   as it is appended; running executions resume from it after a restart (see ExecutionJournal);
- * - `events.jsonl`: a journal of the events the buses accepted, with the rules they matched and deliveries;
- * - `queues.json`: every queue's messages, rewritten shortly after each change.
+ * - `messages.db`: the events the buses accepted, with the rules they matched and their deliveries, and
+ *   every queue's messages (SQLite, see MessageStore), each change written before the call that made it
+ *   returns. Events whose deliveries had not ended are delivered again at the next start.
+ *
+ * The `events.jsonl` and `queues.json` of earlier versions are imported once, then renamed `*.imported`.
  */
 export class DataDirectory {
-  private readonly eventsJournal: WriteStream;
-  private queuesTimer?: NodeJS.Timeout;
-
   private constructor(
     readonly path: string,
     private readonly services: JournaledServices,
     /** The Step Functions journal. */
     readonly executions: ExecutionJournal,
+    /** The bus records and queue messages. */
+    readonly messages: MessageStore,
   ) {
-    this.eventsJournal = createWriteStream(join(path, 'events.jsonl'), { flags: 'a' });
-    services.eventBridge.onRecordChange = (r) => this.eventsJournal.write(`${JSON.stringify(r)}\n`);
-    services.queues.onChange = () => this.scheduleQueuesWrite();
+    services.eventBridge.onRecordChange = (record, settled) => messages.putRecord(record, settled);
+    services.queues.onChange = (queue, change) => messages.applyQueueChange(queue.arn, change);
   }
 
   /** Where dynalite keeps the tables. */
@@ -47,43 +42,56 @@ export class DataDirectory {
     return join(path, 'dynamodb');
   }
 
-  /** Restores what an earlier run left in `path`, then journals every change from now on. */
+  /**
+   * Restores what an earlier run left in `path`, then journals every change from now on. Events accepted
+   * but not delivered to all their targets when that run stopped are delivered again (in the background).
+   */
   static open(path: string, services: JournaledServices, retention?: Retention): DataDirectory {
     mkdirSync(path, { recursive: true });
+    // First: it refuses a data directory another runtime holds, before anything else is touched.
     const executions = new ExecutionJournal(path, retention);
-    const records = [
-      ...lastByKey(readJournal<EventRecord>(join(path, 'events.jsonl')), (r) => r.event.id),
-    ].map((r) => ({ ...r, receivedAt: new Date(r.receivedAt) }));
-    compact(join(path, 'events.jsonl'), records);
-    const queuesFile = join(path, 'queues.json');
-    if (existsSync(queuesFile)) services.queues.restore(JSON.parse(readFileSync(queuesFile, 'utf8')));
-    services.eventBridge.restore(records);
-    return new DataDirectory(path, services, executions);
+    const messages = new MessageStore(path, retention);
+    importLegacyFiles(path, services, messages);
+    services.queues.restore(messages.queues(services.queues.all()));
+    const { recent, unsettled } = messages.records();
+    services.eventBridge.restore(recent);
+    const directory = new DataDirectory(path, services, executions, messages);
+    services.eventBridge.redeliver(unsettled);
+    return directory;
   }
 
-  private scheduleQueuesWrite(): void {
-    // Queue changes come in bursts (a receive touches several messages): write once per burst.
-    this.queuesTimer ??= setTimeout(() => this.writeQueues(), 100);
-  }
-
-  private writeQueues(): void {
-    clearTimeout(this.queuesTimer);
-    this.queuesTimer = undefined;
-    atomicWrite(join(this.path, 'queues.json'), JSON.stringify(this.services.queues.snapshot()));
-  }
-
-  /** Stops journaling, writes what is pending and closes the journals. */
+  /** Stops journaling and closes the journals. */
   async close(): Promise<void> {
     this.services.eventBridge.onRecordChange = undefined;
     this.services.queues.onChange = undefined;
-    this.writeQueues();
     this.executions.close();
-    await new Promise<void>((resolve) => this.eventsJournal.end(resolve));
+    this.messages.close();
+  }
+}
+
+/** Moves an `events.jsonl` and a `queues.json` of an earlier version into the store, once. */
+function importLegacyFiles(path: string, services: JournaledServices, messages: MessageStore): void {
+  const eventsFile = join(path, 'events.jsonl');
+  if (existsSync(eventsFile)) {
+    // The journal appended a record when accepted and again when delivered: the last line of each wins.
+    const records = new Map<string, EventRecord>();
+    for (const r of readJournal<EventRecord & { receivedAt: string }>(eventsFile))
+      records.set(r.event.id, { ...r, receivedAt: new Date(r.receivedAt) });
+    messages.putRecords(records.values(), true);
+    renameSync(eventsFile, `${eventsFile}.imported`);
+  }
+  const queuesFile = join(path, 'queues.json');
+  if (existsSync(queuesFile)) {
+    const { queues } = services;
+    const snapshot = JSON.parse(readFileSync(queuesFile, 'utf8')) as { queues?: Record<string, unknown> };
+    queues.restore(snapshot);
+    for (const q of queues.all())
+      if (snapshot.queues?.[q.arn] !== undefined) messages.replaceQueue(q.arn, q.createdAt, q.messages);
+    renameSync(queuesFile, `${queuesFile}.imported`);
   }
 }
 
 function readJournal<T>(file: string): T[] {
-  if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -95,17 +103,4 @@ function readJournal<T>(file: string): T[] {
         return [];
       }
     });
-}
-
-function lastByKey<T>(items: T[], key: (item: T) => string): Iterable<T> {
-  return new Map(items.map((item) => [key(item), item])).values();
-}
-
-function compact(file: string, items: unknown[]): void {
-  atomicWrite(file, items.map((item) => `${JSON.stringify(item)}\n`).join(''));
-}
-
-function atomicWrite(file: string, content: string): void {
-  writeFileSync(`${file}.tmp`, content);
-  renameSync(`${file}.tmp`, file);
 }

@@ -124,6 +124,16 @@ export interface SendOptions {
   readonly now?: number;
 }
 
+/**
+ * One change to a queue's messages, as `onChange` reports it, so that a store can write only what changed:
+ * messages sent or received (`put`: their new state; a receive changes the count, handle and visibility),
+ * deleted or expired (`delete`), or every message gone (`purge`).
+ */
+export type QueueChange =
+  | { readonly kind: 'put'; readonly messages: readonly QueueMessage[] }
+  | { readonly kind: 'delete'; readonly messageIds: readonly string[] }
+  | { readonly kind: 'purge' };
+
 /** Counts of a queue's messages, as GetQueueAttributes' Approximate* attributes report them. */
 export interface QueueCounts {
   readonly visible: number;
@@ -145,8 +155,11 @@ export class LocalQueue {
   readonly settings: QueueSettings;
   /** Epoch ms; the runtime's start unless restored from a snapshot. */
   createdAt = Date.now();
-  /** Called after every change to the queue's messages. `LocalQueues.add` wires it to `LocalQueues.onChange`. */
-  onChange?: () => void;
+  /**
+   * Called after every change to the queue's messages, synchronously, before the call that made it returns.
+   * `LocalQueues.add` wires it to `LocalQueues.onChange`.
+   */
+  onChange?: (change: QueueChange) => void;
 
   constructor(
     readonly name: string,
@@ -195,7 +208,7 @@ export class LocalQueue {
       visibleAt: delay > 0 ? now + delay * 1000 : 0,
     };
     this.messages.push(message);
-    this.changed();
+    this.changed({ kind: 'put', messages: [message] });
     return message;
   }
 
@@ -212,7 +225,7 @@ export class LocalQueue {
       m.receiptHandle = this.receiptHandle(m, now);
       m.visibleAt = now + visibilityTimeoutSeconds * 1000;
     }
-    if (visible.length > 0) this.changed();
+    if (visible.length > 0) this.changed({ kind: 'put', messages: visible });
     return visible;
   }
 
@@ -229,12 +242,12 @@ export class LocalQueue {
     );
     if (index < 0) return;
     this.messages.splice(index, 1);
-    this.changed();
+    this.changed({ kind: 'delete', messageIds: [messageId] });
   }
 
   purge(): void {
     this.messages.length = 0;
-    this.changed();
+    this.changed({ kind: 'purge' });
   }
 
   counts(now = Date.now()): QueueCounts {
@@ -260,8 +273,9 @@ export class LocalQueue {
     const oldest = now - this.settings.messageRetentionPeriodSeconds * 1000;
     const kept = this.messages.filter((m) => m.sentAt > oldest);
     if (kept.length === this.messages.length) return;
+    const expired = this.messages.filter((m) => m.sentAt <= oldest).map((m) => m.messageId);
     this.messages.splice(0, this.messages.length, ...kept);
-    this.changed();
+    this.changed({ kind: 'delete', messageIds: expired });
   }
 
   /** Opaque to clients; it names the queue and the message, so a delete can tell stale from foreign. */
@@ -274,19 +288,22 @@ export class LocalQueue {
     return parts.length === 4 && parts[1] === this.arn ? parts[2] : undefined;
   }
 
-  private changed(): void {
-    this.onChange?.();
+  private changed(change: QueueChange): void {
+    this.onChange?.(change);
   }
 }
 
 /** The template's queues, found by URL, ARN or name. */
 export class LocalQueues {
   private readonly queues: LocalQueue[] = [];
-  /** Called after any change to any queue's messages: the runtime saves its data directory on it. */
-  onChange?: () => void;
+  /**
+   * Called after any change to any queue's messages, before the call that made it returns: the data
+   * directory writes the change on it.
+   */
+  onChange?: (queue: LocalQueue, change: QueueChange) => void;
 
   add(queue: LocalQueue): void {
-    queue.onChange = () => this.onChange?.();
+    queue.onChange = (change) => this.onChange?.(queue, change);
     this.queues.push(queue);
   }
 
@@ -306,7 +323,7 @@ export class LocalQueues {
     return queue;
   }
 
-  /** Every queue's messages as plain JSON, for the runtime's data directory. */
+  /** Every queue's messages as plain JSON (the form `restore` reads). */
   snapshot(): unknown {
     const queues: Record<string, z.input<typeof StoredQueue>> = {};
     for (const q of this.queues)

@@ -89,10 +89,11 @@ export class LocalEventBridge {
   readonly faults: FaultRule[] = [];
   private readonly pending = new Set<Promise<void>>();
   /**
-   * Told when an event is accepted and again when all its deliveries have ended: the data directory
-   * journals it.
+   * Told when an event is accepted (synchronously, before PutEvents answers) and again when all its
+   * deliveries have ended, `settled` then: the data directory journals it. An event that matched no target
+   * is settled when accepted.
    */
-  onRecordChange?: (record: EventRecord) => void;
+  onRecordChange?: (record: EventRecord, settled: boolean) => void;
 
   constructor(
     resources: Iterable<Resource>,
@@ -224,14 +225,19 @@ export class LocalEventBridge {
       (rule) => rule.busName === busName && rule.state === 'ENABLED' && matchesPattern(rule.pattern, event),
     );
     record.matchedRules.push(...matched.map((rule) => rule.name));
-    this.onRecordChange?.(record);
+    this.deliverAll(record, matched);
+  }
+
+  /** Delivers a record's event to the targets of `rules`, telling `onRecordChange` now and when all ended. */
+  private deliverAll(record: EventRecord, rules: readonly LocalRule[]): void {
+    let inFlight = rules.reduce((sum, rule) => sum + rule.targets.length, 0);
+    this.onRecordChange?.(record, inFlight === 0);
     // Told again once, when the last delivery has ended, rather than after each.
-    let inFlight = matched.reduce((sum, rule) => sum + rule.targets.length, 0);
-    for (const rule of matched) {
+    for (const rule of rules) {
       for (const target of rule.targets) {
-        const delivery = this.deliverWithRetries(rule, target, event, record).finally(() => {
+        const delivery = this.deliverWithRetries(rule, target, record.event, record).finally(() => {
           this.pending.delete(delivery);
-          if (--inFlight === 0) this.onRecordChange?.(record);
+          if (--inFlight === 0) this.onRecordChange?.(record, true);
         });
         this.pending.add(delivery);
       }
@@ -241,6 +247,21 @@ export class LocalEventBridge {
   /** Puts back the event records of an earlier run of the runtime. */
   restore(records: Iterable<EventRecord>): void {
     this.records.push(...records);
+  }
+
+  /**
+   * Delivers again events of an earlier run whose deliveries had not all ended when it stopped (or was
+   * killed), to the targets of the rules they matched that still exist: at least once, as EventBridge
+   * delivers, so a target may receive such an event twice.
+   */
+  redeliver(records: Iterable<EventRecord>): void {
+    for (const record of records) {
+      record.deliveries.length = 0;
+      const rules = this.rules.filter(
+        (rule) => rule.busName === record.busName && record.matchedRules.includes(rule.name),
+      );
+      this.deliverAll(record, rules);
+    }
   }
 
   private async deliverWithRetries(

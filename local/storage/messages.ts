@@ -1,0 +1,198 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { EventRecord } from '../eventbridge/bus';
+import type { QueueChange, QueueMessage } from '../sqs';
+import { DEFAULT_RETENTION, type Retention } from '../stepfunctions/journal/store';
+
+/*
+ * The bus records and the queues' messages on disk, in SQLite (better-sqlite3), written synchronously as
+ * they change: an accepted event is in the database before PutEvents answers, and a queue change (send,
+ * receive, delete, purge) before SQS answers. With WAL and synchronous=NORMAL a committed write survives
+ * a crash of the process (kill -9); an OS crash may lose the last moments (as for the executions).
+ *
+ * Why a file of its own (`messages.db`) beside the executions' `executions.db`: the execution journal holds
+ * its database with `locking_mode = EXCLUSIVE` (one runtime per data directory), so a second connection
+ * could not open it; and nothing needs a transaction across the two, because every write here stands on
+ * its own (each is durable before the call that made it returns, which is the only ordering that matters).
+ * Keeping them apart also leaves local/stepfunctions depending on nothing of the runtime.
+ *
+ * Nothing is loaded whole: a start reads the newest records (a bounded window, for the viewer and
+ * `/_local/events`), the records whose deliveries had not ended (to deliver them again), and the queues'
+ * messages (which SQS keeps for at most their retention period, and which receives need in memory).
+ */
+
+/** The bus records a start puts back in memory, newest: what the viewer and `/_local/events` show. */
+export const RESTORED_RECORDS = 10_000;
+
+/** How often (in records written) a long-running runtime prunes old records, besides at each start. */
+const PRUNE_EVERY = 1_000;
+
+/** Every queue's stored messages, in the form `LocalQueues.restore` reads. */
+export interface StoredQueues {
+  readonly version: 1;
+  readonly queues: Record<string, { createdAt?: number; messages: QueueMessage[] }>;
+}
+
+export class MessageStore {
+  private readonly db: Database.Database;
+  private readonly upsertRecord: Database.Statement;
+  private readonly upsertMessage: Database.Statement;
+  private readonly deleteMessage: Database.Statement;
+  private readonly purgeQueue: Database.Statement;
+  private writtenSincePrune = 0;
+
+  constructor(
+    dir: string,
+    private readonly retention: Retention = DEFAULT_RETENTION,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.db = new Database(join(dir, 'messages.db'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS bus_records (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        received_ms INTEGER NOT NULL,
+        settled INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS bus_records_by_time ON bus_records (received_ms);
+      CREATE INDEX IF NOT EXISTS bus_records_unsettled ON bus_records (seq) WHERE settled = 0;
+      CREATE TABLE IF NOT EXISTS queues (
+        arn TEXT PRIMARY KEY,
+        created_ms INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS queue_messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        queue TEXT NOT NULL,
+        id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (queue, id)
+      );
+    `);
+    // A record keeps its first position (seq) when its deliveries are written later.
+    this.upsertRecord = this.db.prepare(
+      `INSERT INTO bus_records (id, received_ms, settled, body) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET settled = excluded.settled, body = excluded.body`,
+    );
+    // A received message keeps its position in its queue: SQS hands out the oldest first.
+    this.upsertMessage = this.db.prepare(
+      `INSERT INTO queue_messages (queue, id, body) VALUES (?, ?, ?)
+       ON CONFLICT (queue, id) DO UPDATE SET body = excluded.body`,
+    );
+    this.deleteMessage = this.db.prepare('DELETE FROM queue_messages WHERE queue = ? AND id = ?');
+    this.purgeQueue = this.db.prepare('DELETE FROM queue_messages WHERE queue = ?');
+    this.prune();
+  }
+
+  /** Writes an accepted event's record; `settled` once all its deliveries have ended. */
+  putRecord(record: EventRecord, settled: boolean): void {
+    this.upsertRecord.run(
+      record.event.id,
+      record.receivedAt.getTime(),
+      settled ? 1 : 0,
+      JSON.stringify(record),
+    );
+    if (++this.writtenSincePrune >= PRUNE_EVERY) this.prune();
+  }
+
+  /** Writes many records at once (an import). */
+  putRecords(records: Iterable<EventRecord>, settled: boolean): void {
+    this.db.transaction(() => {
+      for (const record of records) this.putRecord(record, settled);
+    })();
+  }
+
+  /**
+   * What a start puts back: the newest `limit` records, oldest first, and every record whose deliveries
+   * had not ended (the same objects where a record is in both).
+   */
+  records(limit = RESTORED_RECORDS): { recent: EventRecord[]; unsettled: EventRecord[] } {
+    const rows = (
+      this.db.prepare('SELECT body FROM bus_records ORDER BY seq DESC LIMIT ?').all(limit) as {
+        body: string;
+      }[]
+    ).reverse();
+    const recent = rows.map((row) => parseRecord(row.body));
+    const byId = new Map(recent.map((record) => [record.event.id, record]));
+    const unsettled = (
+      this.db.prepare('SELECT id, body FROM bus_records WHERE settled = 0 ORDER BY seq').all() as {
+        id: string;
+        body: string;
+      }[]
+    ).map((row) => byId.get(row.id) ?? parseRecord(row.body));
+    return { recent, unsettled };
+  }
+
+  /** Writes one queue change: only the messages it touched. */
+  applyQueueChange(queueArn: string, change: QueueChange): void {
+    this.db.transaction(() => {
+      if (change.kind === 'put')
+        for (const m of change.messages) this.upsertMessage.run(queueArn, m.messageId, JSON.stringify(m));
+      else if (change.kind === 'delete')
+        for (const id of change.messageIds) this.deleteMessage.run(queueArn, id);
+      else this.purgeQueue.run(queueArn);
+    })();
+  }
+
+  /** Replaces a queue's stored messages with these (an import). */
+  replaceQueue(queueArn: string, createdAt: number, messages: readonly QueueMessage[]): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO queues (arn, created_ms) VALUES (?, ?)')
+        .run(queueArn, createdAt);
+      this.applyQueueChange(queueArn, { kind: 'purge' });
+      this.applyQueueChange(queueArn, { kind: 'put', messages });
+    })();
+  }
+
+  /**
+   * Every stored queue with its messages, oldest first. A queue seen for the first time is recorded with
+   * `createdAt` as its creation time, so that it keeps it across restarts.
+   */
+  queues(known: readonly { arn: string; createdAt: number }[]): StoredQueues {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO queues (arn, created_ms) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (const q of known) insert.run(q.arn, q.createdAt);
+    })();
+    const queues: StoredQueues['queues'] = {};
+    for (const { arn, created_ms } of this.db.prepare('SELECT arn, created_ms FROM queues').all() as {
+      arn: string;
+      created_ms: number;
+    }[])
+      queues[arn] = { createdAt: created_ms, messages: [] };
+    for (const { queue, body } of this.db
+      .prepare('SELECT queue, body FROM queue_messages ORDER BY seq')
+      .iterate() as Iterable<{ queue: string; body: string }>)
+      queues[queue]?.messages.push(JSON.parse(body) as QueueMessage);
+    return { version: 1, queues };
+  }
+
+  /**
+   * Deletes records older than the retention's age, and all but its count of the newest. A record whose
+   * deliveries have not ended is kept: it is delivered again at the next start.
+   */
+  prune(now = Date.now()): number {
+    this.writtenSincePrune = 0;
+    // Two indexed range deletes (by time, then by position), rather than one OR that scans the table. A
+    // record keeps the position it was accepted at, so the newest maxCount are those above max - maxCount.
+    const byAge = this.db
+      .prepare('DELETE FROM bus_records WHERE received_ms < ? AND settled = 1')
+      .run(now - this.retention.maxAgeMs).changes;
+    const byCount = this.db
+      .prepare('DELETE FROM bus_records WHERE settled = 1 AND seq <= (SELECT MAX(seq) FROM bus_records) - ?')
+      .run(this.retention.maxCount).changes;
+    return byAge + byCount;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function parseRecord(body: string): EventRecord {
+  const record = JSON.parse(body) as EventRecord & { receivedAt: string };
+  return { ...record, receivedAt: new Date(record.receivedAt) };
+}
