@@ -8,8 +8,8 @@ export abstract class HandlerError extends Error {
   abstract override readonly name: string;
   /**
    * Whether the same input can succeed on a later attempt (a transient failure worth a Retry).
-   * Deliberately not called `isRetryable`: aws-local-stepfunctions reads that property and would then
-   * behave differently from AWS, where only the state machine's Retry decides.
+   * Deliberately not called `isRetryable`: some emulators read that property, where on AWS only the state
+   * machine's Retry decides.
    */
   abstract readonly retryable: boolean;
 }

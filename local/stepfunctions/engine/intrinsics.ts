@@ -37,7 +37,7 @@ interface Call {
 
 const INTRINSIC = /^\s*States\.[A-Za-z0-9]+\s*\(/;
 
-/** An intrinsic function call: `States.Xxx(...)`. */
+/** An intrinsic function call, such as `States.Format(...)`. */
 export function isIntrinsic(expression: string): boolean {
   return INTRINSIC.test(expression);
 }
