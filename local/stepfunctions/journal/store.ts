@@ -62,6 +62,7 @@ export class ExecutionJournal {
   private readonly selectByArn: Database.Statement;
   private readonly selectEvents: Database.Statement;
   private readonly seqs = new Map<string, number>();
+  private readonly appendEnding: (seq: number, event: JournalEvent, summary: ExecutionSummary) => void;
 
   constructor(
     dir: string,
@@ -120,6 +121,15 @@ export class ExecutionJournal {
       'SELECT seq, arn, machine, name, input, summary FROM executions WHERE arn = ?',
     );
     this.selectEvents = this.db.prepare('SELECT body FROM events WHERE execution = ? ORDER BY id');
+    this.appendEnding = this.db.transaction((seq: number, event: JournalEvent, summary: ExecutionSummary) => {
+      this.insertEvent.run(seq, event.id, JSON.stringify(event));
+      this.updateSummary.run(
+        summary.status,
+        summary.stopDate?.getTime() ?? null,
+        JSON.stringify(summary),
+        seq,
+      );
+    });
     this.prune();
   }
 
@@ -140,14 +150,13 @@ export class ExecutionJournal {
   /** Journals one event, and the execution's summary when the event changes it. */
   append(executionArn: string, event: JournalEvent, summary: ExecutionSummary): void {
     const seq = this.seqOf(executionArn);
-    this.insertEvent.run(seq, event.id, JSON.stringify(event));
-    if (event.type.startsWith('Execution'))
-      this.updateSummary.run(
-        summary.status,
-        summary.stopDate?.getTime() ?? null,
-        JSON.stringify(summary),
-        seq,
-      );
+    if (!event.type.startsWith('Execution')) {
+      this.insertEvent.run(seq, event.id, JSON.stringify(event));
+      return;
+    }
+    // The event and the summary it changes are one write: a crash between them would leave a row
+    // RUNNING whose history has ended, which no restart would look at again.
+    this.appendEnding(seq, event, summary);
   }
 
   private seqOf(executionArn: string): number {
