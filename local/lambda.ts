@@ -5,6 +5,24 @@ import type { Resource } from './template';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
+/** A template's function: its bundle, and its handler once loaded. */
+interface LocalFunction {
+  readonly resource: Resource;
+  readonly bundle: string;
+  readonly exportName: string;
+  handler?: Handler;
+}
+
+function load(fn: LocalFunction): Handler {
+  const handler = (require(fn.bundle) as Record<string, unknown>)[fn.exportName];
+  if (typeof handler !== 'function')
+    throw new LambdaFunctionError(
+      'Lambda.InvalidHandler',
+      `Function ${fn.resource.logicalId}: ${fn.bundle} does not export '${fn.exportName}'.`,
+    );
+  return handler as Handler;
+}
+
 /** What a Lambda function reports when its handler throws; Step Functions matches Retry/Catch on errorType. */
 export class LambdaFunctionError extends Error {
   constructor(errorType: string, errorMessage: string) {
@@ -19,7 +37,7 @@ export class LambdaFunctionError extends Error {
  * asset directories in the cloud assembly), with the function's environment variables.
  */
 export class LocalLambdas {
-  private readonly byArn = new Map<string, { resource: Resource; handler: Handler }>();
+  private readonly byArn = new Map<string, LocalFunction>();
 
   constructor(resources: Iterable<Resource>, assemblyDir: string) {
     for (const r of resources) {
@@ -35,14 +53,10 @@ export class LocalLambdas {
       const environment =
         (r.properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {};
       Object.assign(process.env, environment);
-      const handler = (require(bundle) as Record<string, unknown>)[exportName];
-      if (typeof handler !== 'function') {
-        throw new UnsupportedTemplateError(
-          `Function ${r.logicalId}: ${bundle} does not export '${exportName}'.`,
-        );
-      }
-      this.byArn.set(r.attributes.Arn as string, { resource: r, handler: handler as Handler });
-      this.byArn.set(r.ref, { resource: r, handler: handler as Handler });
+      // Loaded when first invoked: requiring every bundle took a fifth of the runtime's start.
+      const fn: LocalFunction = { resource: r, bundle, exportName };
+      this.byArn.set(r.attributes.Arn as string, fn);
+      this.byArn.set(r.ref, fn);
     }
   }
 
@@ -55,6 +69,7 @@ export class LocalLambdas {
     const fn = this.byArn.get(nameOrArn);
     if (!fn)
       throw new LambdaFunctionError('Lambda.ResourceNotFoundException', `Function not found: ${nameOrArn}`);
+    fn.handler ??= load(fn);
     const context = {
       functionName: fn.resource.ref,
       awsRequestId: crypto.randomUUID(),
