@@ -70,6 +70,8 @@ export class LocalApp {
       );
     }
     const lambdas = new LocalLambdas(all, options.assemblyDir);
+    const journal =
+      options.dataDir === undefined ? undefined : DataDirectory.claim(options.dataDir, options.retention);
     const dynamodb = await LocalDynamoDb.start({
       dataDir: options.dataDir && DataDirectory.dynamoDbPath(options.dataDir),
     });
@@ -97,9 +99,9 @@ export class LocalApp {
         }
       });
       const dataDirectory =
-        options.dataDir === undefined
+        options.dataDir === undefined || journal === undefined
           ? undefined
-          : DataDirectory.open(options.dataDir, { eventBridge, queues }, options.retention);
+          : DataDirectory.open(options.dataDir, { eventBridge, queues }, journal, options.retention);
       stepFunctions = new LocalStepFunctions(
         all,
         { dynamodb, eventBridge, queues, lambdas },
@@ -120,6 +122,7 @@ export class LocalApp {
       app.resumed = stepFunctions.resumeRunning();
       return app;
     } catch (error) {
+      journal?.close();
       await dynamodb.stop();
       throw error;
     }

@@ -36,6 +36,15 @@ export class DataDirectory {
     services.queues.onChange = (queue, change) => messages.applyQueueChange(queue.arn, change);
   }
 
+  /**
+   * Opens the Step Functions journal first of all: it refuses a data directory another runtime holds
+   * (with a message saying so) before dynalite's files are touched.
+   */
+  static claim(path: string, retention?: Retention): ExecutionJournal {
+    mkdirSync(path, { recursive: true });
+    return new ExecutionJournal(path, retention);
+  }
+
   /** Where dynalite keeps the tables. */
   static dynamoDbPath(path: string): string {
     mkdirSync(join(path, 'dynamodb'), { recursive: true });
@@ -46,10 +55,12 @@ export class DataDirectory {
    * Restores what an earlier run left in `path`, then journals every change from now on. Events accepted
    * but not delivered to all their targets when that run stopped are delivered again (in the background).
    */
-  static open(path: string, services: JournaledServices, retention?: Retention): DataDirectory {
-    mkdirSync(path, { recursive: true });
-    // First: it refuses a data directory another runtime holds, before anything else is touched.
-    const executions = new ExecutionJournal(path, retention);
+  static open(
+    path: string,
+    services: JournaledServices,
+    executions: ExecutionJournal,
+    retention?: Retention,
+  ): DataDirectory {
     const messages = new MessageStore(path, retention);
     importLegacyFiles(path, services, messages);
     services.queues.restore(messages.queues(services.queues.all()));

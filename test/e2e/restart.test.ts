@@ -141,6 +141,23 @@ describe('the data directory', () => {
     }
   });
 
+  it('rejects a second runtime on a data directory in use, saying so', async () => {
+    // Prepare
+    const first = await startRuntime({ dataDir });
+
+    // Act
+    const second = startRuntime({ dataDir });
+
+    // Assess
+    try {
+      await expect(second).rejects.toThrow(
+        `The data directory ${dataDir} is in use by another local runtime.`,
+      );
+    } finally {
+      await first.stop();
+    }
+  });
+
   it('keeps nothing with --in-memory', async () => {
     // Prepare
     const first = await startRuntime();
