@@ -15,9 +15,11 @@ describe('the local runtime command', () => {
 
   /** Starts local/main.ts and resolves with its output once it says where it listens. */
   function start(...args: string[]): Promise<{ output: () => string; url: string }> {
+    // One process, as `npm start` runs it: `tsx` as a command wraps the script in a child and, on a loaded
+    // machine, SIGKILLs it when it does not confirm a relayed signal within 30 ms.
     const process = spawn(
-      join(root, 'node_modules', '.bin', 'tsx'),
-      [join(root, 'local', 'main.ts'), ...args],
+      globalThis.process.execPath,
+      ['--import', 'tsx', join(root, 'local', 'main.ts'), ...args],
       {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],

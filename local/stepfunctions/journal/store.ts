@@ -69,14 +69,16 @@ export class ExecutionJournal {
     private readonly retention: Retention = DEFAULT_RETENTION,
   ) {
     mkdirSync(dir, { recursive: true });
+    this.db = new Database(join(dir, 'executions.db'), { timeout: 0 });
     try {
-      this.db = new Database(join(dir, 'executions.db'), { timeout: 0 });
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       // One runtime at a time: a second one on the same data directory stops with a clear message.
       this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.exec('BEGIN EXCLUSIVE; COMMIT;');
     } catch (error) {
+      // Closed at once: an open handle left to the garbage collector outlives its Node environment.
+      this.db.close();
       if (error instanceof Error && /locked|busy/i.test(error.message))
         throw new Error(
           `The data directory ${dir} is in use by another local runtime. Stop it, or start this one with another --data-dir.`,
