@@ -62,7 +62,6 @@ export class ExecutionJournal {
   private readonly selectByArn: Database.Statement;
   private readonly selectEvents: Database.Statement;
   private readonly seqs = new Map<string, number>();
-  private readonly appendEnding: (seq: number, event: JournalEvent, summary: ExecutionSummary) => void;
 
   constructor(
     dir: string,
@@ -123,15 +122,6 @@ export class ExecutionJournal {
       'SELECT seq, arn, machine, name, input, summary FROM executions WHERE arn = ?',
     );
     this.selectEvents = this.db.prepare('SELECT body FROM events WHERE execution = ? ORDER BY id');
-    this.appendEnding = this.db.transaction((seq: number, event: JournalEvent, summary: ExecutionSummary) => {
-      this.insertEvent.run(seq, event.id, JSON.stringify(event));
-      this.updateSummary.run(
-        summary.status,
-        summary.stopDate?.getTime() ?? null,
-        JSON.stringify(summary),
-        seq,
-      );
-    });
     this.prune();
   }
 
@@ -158,7 +148,20 @@ export class ExecutionJournal {
     }
     // The event and the summary it changes are one write: a crash between them would leave a row
     // RUNNING whose history has ended, which no restart would look at again.
-    this.appendEnding(seq, event, summary);
+    this.db.exec('BEGIN');
+    try {
+      this.insertEvent.run(seq, event.id, JSON.stringify(event));
+      this.updateSummary.run(
+        summary.status,
+        summary.stopDate?.getTime() ?? null,
+        JSON.stringify(summary),
+        seq,
+      );
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   private seqOf(executionArn: string): number {
