@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AwsError } from '../../errors';
@@ -54,8 +54,16 @@ interface Row {
   summary: string;
 }
 
+/**
+ * The data directories this process holds. SQLite's exclusive lock keeps other processes out; this set
+ * refuses a second runtime inside the same process (tests start several) without relying on how SQLite
+ * shares POSIX locks between connections of one process.
+ */
+const heldDirectories = new Set<string>();
+
 export class ExecutionJournal {
   private readonly db: Database.Database;
+  private readonly held: string;
   private readonly insertExecution: Database.Statement;
   private readonly updateSummary: Database.Statement;
   private readonly insertEvent: Database.Statement;
@@ -68,6 +76,8 @@ export class ExecutionJournal {
     private readonly retention: Retention = DEFAULT_RETENTION,
   ) {
     mkdirSync(dir, { recursive: true });
+    this.held = realpathSync(dir);
+    if (heldDirectories.has(this.held)) throw inUse(dir);
     this.db = new Database(join(dir, 'executions.db'), { timeout: 0 });
     try {
       this.db.pragma('journal_mode = WAL');
@@ -78,12 +88,10 @@ export class ExecutionJournal {
     } catch (error) {
       // Closed at once: an open handle left to the garbage collector outlives its Node environment.
       this.db.close();
-      if (error instanceof Error && /locked|busy/i.test(error.message))
-        throw new Error(
-          `The data directory ${dir} is in use by another local runtime. Stop it, or start this one with another --data-dir.`,
-        );
+      if (error instanceof Error && /locked|busy/i.test(error.message)) throw inUse(dir);
       throw error;
     }
+    heldDirectories.add(this.held);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS executions (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -276,7 +284,14 @@ export class ExecutionJournal {
 
   close(): void {
     this.db.close();
+    heldDirectories.delete(this.held);
   }
+}
+
+function inUse(dir: string): Error {
+  return new Error(
+    `The data directory ${dir} is in use by another local runtime. Stop it, or start this one with another --data-dir.`,
+  );
 }
 
 function stored(row: Row): StoredExecution {
