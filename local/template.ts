@@ -38,6 +38,7 @@ const ACCEPTED = new Map([
   ['AWS::SQS::QueuePolicy', 'the local runtime does not enforce resource policies'],
   ['AWS::Logs::ResourcePolicy', 'the local runtime does not enforce resource policies'],
   ['AWS::CloudWatch::Alarm', 'alarms are shown as queue depths on the runtime, not evaluated'],
+  ['AWS::KMS::Key', 'the local runtime encrypts nothing; a key is only an ARN its users refer to'],
   ['AWS::CDK::Metadata', 'CDK bookkeeping'],
 ]);
 
@@ -202,6 +203,10 @@ function identify(
     case 'AWS::Logs::LogGroup': {
       const n = name('LogGroupName');
       return { ref: n, attributes: { Arn: arn('logs', `log-group:${n}:*`) } };
+    }
+    case 'AWS::KMS::Key': {
+      const keyId = `${env.stackName}-${id}`;
+      return { ref: keyId, attributes: { Arn: arn('kms', `key/${keyId}`), KeyId: keyId } };
     }
     case 'AWS::IAM::Role':
       return {

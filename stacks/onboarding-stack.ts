@@ -1,10 +1,8 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -16,6 +14,7 @@ import { AccountApproved } from '../events/kyc';
 import { AccessWorkflow } from '../statemachines/access';
 import { KycWorkflow } from '../statemachines/kyc';
 import { OnboardingWorkflow } from '../statemachines/onboarding';
+import { addAuditLog } from './audit-log';
 import type { AppConfig } from './config';
 import { HandlerFunction } from './handler-function';
 import { malformedVersionedDetail, versionedDetail } from './patterns';
@@ -26,7 +25,7 @@ export interface OnboardingStackProps extends StackProps {
 
 /**
  * The whole app: the bus, one rule per trigger, the version table, the KYC handlers, three state machines,
- * and the queues where anything that could not be processed is parked, each with an alarm.
+ * the queues where anything that could not be processed is parked, each with an alarm, and the audit log.
  */
 export class OnboardingStack extends Stack {
   readonly bus: EventBus;
@@ -146,19 +145,6 @@ export class OnboardingStack extends Stack {
     trigger('AccountApproved', AccountApproved, this.stateMachines.onboarding);
     trigger('UserAccessChanged', UserAccessChanged, this.stateMachines.access);
 
-    const audit = new LogGroup(this, 'AuditLog', {
-      logGroupName: `/aws/events/${prefix}-audit`,
-      retention: RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // EventBridge writes through the log group's resource policy (AWS::Logs::ResourcePolicy), scoped to this
-    // group; the CloudWatchLogGroup target would deploy a custom-resource Lambda to do the same.
-    audit.grantWrite(new ServicePrincipal('events.amazonaws.com'));
-    new Rule(this, 'AuditRule', {
-      eventBus: this.bus,
-      description: 'Every event on the bus, for the audit log',
-      eventPattern: { source: Match.prefix('') },
-      targets: [{ bind: () => ({ arn: audit.logGroupArn }) }],
-    });
+    addAuditLog(this, { prefix, bus: this.bus });
   }
 }
