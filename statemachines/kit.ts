@@ -7,7 +7,6 @@ import {
   Chain,
   Choice,
   Condition,
-  Fail,
   type IChainable,
   JitterType,
   JsonPath,
@@ -36,11 +35,37 @@ type EmittedCommon = 'userId' | 'version' | 'workflow' | 'triggerEventId';
 export const Errors = {
   conditionFailed: 'DynamoDB.ConditionalCheckFailedException',
   failedEntry: 'EventBridge.FailedEntry',
-  /** The execution's own error after an emitted event was parked in the undelivered-events queue. */
-  eventUndelivered: 'EventUndelivered',
   /** A handler's name for a request it cannot parse (see handlers/shared). */
   invalidInput: InvalidInput.errorName,
 } as const;
+
+/**
+ * The transient errors of the services the kit writes state to, as Step Functions names them
+ * (`<Service>.<exception class>`, see "Handling errors in Step Functions workflows" and each optimized
+ * integration's page): throttling and server-side failures, which AWS documents as safe to retry. Never
+ * `ConditionalCheckFailedException`: a failed condition is an answer (stale, duplicate, superseded), not a
+ * fault. `AmazonDynamoDBException` / `AmazonSQSException` are how Step Functions names the errors it has no
+ * class for, such as a 500 or 503 without a modelled code.
+ */
+export const TRANSIENT_ERRORS = {
+  dynamodb: [
+    'DynamoDB.ProvisionedThroughputExceededException',
+    'DynamoDB.RequestLimitExceededException',
+    'DynamoDB.ThrottlingException',
+    'DynamoDB.InternalServerErrorException',
+    'DynamoDB.AmazonDynamoDBException',
+  ],
+  sqs: ['SQS.RequestThrottledException', 'SQS.KmsThrottledException', 'SQS.AmazonSQSException'],
+} as const;
+
+/** State-write retry: 1 s doubling to 8 s caps, 6 attempts, full jitter: a burst spreads out instead of piling up. */
+const WRITE_RETRY = {
+  interval: Duration.seconds(1),
+  backoffRate: 2,
+  maxAttempts: 6,
+  maxDelay: Duration.seconds(8),
+  jitterStrategy: JitterType.FULL,
+};
 
 /** Emit retry: 1 s, 2 s, 4 s, 8 s caps with full jitter, so retrying executions do not stampede the bus. */
 const EMIT_RETRY = {
@@ -71,7 +96,6 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
   readonly trigger = paths<TriggerEvent<Detail>>();
   private readonly versionKey: Record<string, DynamoAttributeValue>;
   private superseded?: Pass;
-  private undeliveredFail?: Fail;
   private rejection?: IChainable;
 
   constructor(
@@ -104,7 +128,10 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
       key: this.versionKey,
       updateExpression:
         'SET #version = :version, #eventId = :eventId, #executionArn = :executionArn, #status = :status, #step = :step, #claimedAt = :claimedAt',
-      conditionExpression: 'attribute_not_exists(#version) OR #version < :version',
+      // The same execution may claim again: a claim whose answer was lost (a crash, a retried timeout) or
+      // a redrive must not find its own claim and call itself a duplicate.
+      conditionExpression:
+        'attribute_not_exists(#version) OR #version < :version OR (#version = :version AND #executionArn = :executionArn)',
       expressionAttributeNames: {
         '#version': 'version',
         '#eventId': 'eventId',
@@ -123,6 +150,7 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
       },
       resultPath: JsonPath.DISCARD,
     });
+    claim.addRetry({ errors: [...TRANSIENT_ERRORS.dynamodb], ...WRITE_RETRY });
 
     const stored = paths<StoredVersion>('$.stored');
     const readStored = new DynamoGetItem(this, 'Read stored version', {
@@ -132,6 +160,7 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
       resultSelector: { storedVersion: JsonPath.stringToJson(JsonPath.stringAt('$.Item.version.N')) },
       resultPath: stored.path,
     });
+    readStored.addRetry({ errors: [...TRANSIENT_ERRORS.dynamodb], ...WRITE_RETRY });
     const compare = new Choice(this, 'Compare versions');
     claim.addCatch(readStored, { errors: [Errors.conditionFailed], resultPath: JsonPath.DISCARD });
     readStored.next(
@@ -173,6 +202,7 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
       },
       resultPath: JsonPath.DISCARD,
     });
+    fence.addRetry({ errors: [...TRANSIENT_ERRORS.dynamodb], ...WRITE_RETRY });
     this.superseded ??= this.outcome('Superseded', 'superseded', {});
     fence.addCatch(this.superseded, { errors: [Errors.conditionFailed], resultPath: JsonPath.DISCARD });
     return fence;
@@ -181,12 +211,16 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
   /**
    * Put one event on the bus. One entry per task, because a Retry resends the whole Entries array. A
    * FailedEntry is retried with backoff and full jitter; when retries run out, the entry is parked in the
-   * undelivered-events queue with the error and cause, and the execution fails with `EventUndelivered`.
+   * undelivered-events queue with the error and cause (the queue's alarm tells an operator), and the event
+   * is put once more with the same retries, without a Catch: if the bus still refuses it, the execution
+   * fails in that state, and redriving the execution (one step, the runbook's repair) puts the event and
+   * goes on with the workflow. A Fail state after the park would end the execution where a redrive could
+   * only fail again.
    */
   emit<C extends EventContract<string, string, z.ZodType>>(
     contract: C,
     detail: Omit<z.infer<C['schema']>, EmittedCommon>,
-  ): EventBridgePutEvents {
+  ): Chain {
     const entry = {
       source: contract.source,
       detailType: contract.detailType,
@@ -198,12 +232,16 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
         ...detail,
       }),
     };
-    const emit = new EventBridgePutEvents(this, `Emit ${contract.detailType}`, {
-      entries: [{ ...entry, eventBus: this.props.bus }],
-      resultPath: JsonPath.DISCARD,
-    });
-    emit.addRetry({ errors: [Errors.failedEntry], ...EMIT_RETRY });
-    emit.addRetry({ errors: ['States.TaskFailed'], ...EMIT_RETRY });
+    const putEvent = (name: string) => {
+      const task = new EventBridgePutEvents(this, name, {
+        entries: [{ ...entry, eventBus: this.props.bus }],
+        resultPath: JsonPath.DISCARD,
+      });
+      task.addRetry({ errors: [Errors.failedEntry], ...EMIT_RETRY });
+      task.addRetry({ errors: ['States.TaskFailed'], ...EMIT_RETRY });
+      return task;
+    };
+    const emit = putEvent(`Emit ${contract.detailType}`);
 
     const failure = paths<{ Error: string; Cause: string }>('$.emitError');
     const park = new SqsSendMessage(this, `Park undelivered ${contract.detailType}`, {
@@ -222,14 +260,12 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
       }),
       resultPath: JsonPath.DISCARD,
     });
-    this.undeliveredFail ??= new Fail(this, 'Event not delivered', {
-      error: Errors.eventUndelivered,
-      causePath: failure.Cause.path,
-    });
-    park.next(this.undeliveredFail);
+    park.addRetry({ errors: [...TRANSIENT_ERRORS.sqs], ...WRITE_RETRY });
+    const again = putEvent(`Emit ${contract.detailType} again`);
+    park.next(again);
     emit.addCatch(park, { errors: [Errors.failedEntry], resultPath: failure.path });
     emit.addCatch(park, { errors: ['States.ALL'], resultPath: failure.path });
-    return emit;
+    return Chain.custom(emit, [emit, again], again);
   }
 
   /** A step recorded behind the fence, then announced: the pattern every workflow step follows. */
@@ -285,6 +321,7 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
       }),
       resultPath: JsonPath.DISCARD,
     });
+    park.addRetry({ errors: [...TRANSIENT_ERRORS.sqs], ...WRITE_RETRY });
     this.rejection = park;
     park.next(this.fence('Rejected', { status: 'rejected' })).next(this.outcome('Rejected', 'rejected', {}));
     return park;

@@ -243,7 +243,7 @@ describe('the local runtime through the AWS CLI', () => {
       const { messages } = await receive('undelivered-events');
 
       // Assess
-      expect(described).toMatchObject({ status: 'FAILED', error: 'EventUndelivered' });
+      expect(described).toMatchObject({ status: 'FAILED', error: 'EventBridge.FailedEntry' });
       const parked = messages.map((m) => JSON.parse(m.Body));
       expect(parked).toEqual(
         expect.arrayContaining([

@@ -532,7 +532,7 @@ describe('the local runtime through the AWS SDK v3', () => {
       );
 
       // Assess
-      expect(execution).toMatchObject({ status: 'FAILED', error: 'EventUndelivered' });
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'EventBridge.FailedEntry' });
       expect(JSON.parse(execution?.cause ?? '{}')).toMatchObject({
         FailedEntryCount: 1,
         Entries: [{ ErrorCode: 'ThrottlingException' }],

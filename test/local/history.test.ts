@@ -164,7 +164,7 @@ describe('GetExecutionHistory events', () => {
     });
   });
 
-  it('fails with EventUndelivered after every putEvents attempt fails, showing the catch path', async () => {
+  it('fails in the second put after every putEvents attempt fails, showing the catch path', async () => {
     // Prepare
     app = await startApp();
     app.eventBridge.faults.push({
@@ -210,7 +210,7 @@ describe('GetExecutionHistory events', () => {
       .map((e) => e.taskScheduledEventDetails?.parameters);
     expect(new Set(parameters).size).toBe(1);
 
-    // Caught: TaskFailed -> TaskStateExited (with the Catch's result) -> park -> Fail.
+    // Caught: TaskFailed -> TaskStateExited (with the Catch's result) -> park -> the second put, uncaught.
     expect(JSON.parse(exited.stateExitedEventDetails?.output ?? '').emitError).toEqual({
       Error: 'EventBridge.FailedEntry',
       Cause: failed[0]?.taskFailedEventDetails?.cause,
@@ -224,13 +224,18 @@ describe('GetExecutionHistory events', () => {
       ['TaskStarted', ''],
       ['TaskSucceeded', ''],
       ['TaskStateExited', 'Park undelivered User Blocked'],
-      ['FailStateEntered', 'Event not delivered'],
+      ['TaskStateEntered', 'Emit User Blocked again'],
+      ...Array.from({ length: 5 }, () => [
+        ['TaskScheduled', 'putEvents'],
+        ['TaskStarted', ''],
+        ['TaskFailed', ''],
+      ]).flat(),
       ['ExecutionFailed', ''],
     ]);
     expect(afterCatch[0]?.previousEventId).toBe(exited.id);
     expect(history.at(-1)).toMatchObject({
       previousEventId: history.at(-2)?.id,
-      executionFailedEventDetails: { error: 'EventUndelivered', cause: execution?.cause },
+      executionFailedEventDetails: { error: 'EventBridge.FailedEntry', cause: execution?.cause },
     });
   });
 

@@ -1,4 +1,5 @@
 import aslValidator from 'asl-validator';
+import { TRANSIENT_ERRORS } from '../../statemachines/kit';
 import { allStates, type Definition, type State, synthesizedDefinitions } from '../support/definitions';
 
 const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
@@ -44,42 +45,66 @@ describe.each([...definitions])('the synthesized %s state machine', (_name, defi
     const first = definition.States[definition.StartAt];
     expect(first?.Resource).toBe(UPDATE_ITEM);
     expect(first?.Parameters?.ConditionExpression).toBe(
-      'attribute_not_exists(#version) OR #version < :version',
+      'attribute_not_exists(#version) OR #version < :version OR (#version = :version AND #executionArn = :executionArn)',
     );
     expect(first?.Catch?.[0]?.ErrorEquals).toEqual(['DynamoDB.ConditionalCheckFailedException']);
   });
 
-  it('gives every putEvents state one entry, a jittered FailedEntry retry and a FailedEntry catch', () => {
+  it('gives every putEvents state one entry and a jittered FailedEntry retry', () => {
     const emits = states.filter(([, s]) => s.Resource === PUT_EVENTS);
     expect(emits.length).toBeGreaterThan(0);
     for (const [, state] of emits) {
       expect(state.Parameters?.Entries).toHaveLength(1);
       const retry = state.Retry?.find((r) => r.ErrorEquals.includes('EventBridge.FailedEntry'));
       expect(retry?.JitterStrategy).toBe('FULL');
-      expect(state.Catch?.some((c) => c.ErrorEquals.includes('EventBridge.FailedEntry'))).toBe(true);
     }
   });
 
-  it('parks every uncaught emit in the undelivered-events queue before failing with EventUndelivered', () => {
-    for (const [, emit] of states.filter(([, s]) => s.Resource === PUT_EVENTS)) {
+  it('parks an emit that runs out of retries, then puts the event again in a state a redrive repeats', () => {
+    const firstEmits = states.filter(([name, s]) => s.Resource === PUT_EVENTS && !name.endsWith(' again'));
+    for (const [name, emit] of firstEmits) {
+      expect(emit.Catch?.some((c) => c.ErrorEquals.includes('EventBridge.FailedEntry'))).toBe(true);
       for (const c of emit.Catch ?? []) {
         const park = definition.States[c.Next];
         expect(park?.Resource).toBe('arn:aws:states:::sqs:sendMessage');
         expect(String(park?.Parameters?.QueueUrl)).toMatch(/onboarding-kyc-undelivered-events$/);
-        expect(definition.States[park?.Next ?? '']).toMatchObject({
-          Type: 'Fail',
-          Error: 'EventUndelivered',
-        });
+        // The second put has no Catch: if it fails, the execution fails there, and a redrive repeats it.
+        const again = definition.States[park?.Next ?? ''];
+        expect(park?.Next).toBe(`${name} again`);
+        expect(again?.Resource).toBe(PUT_EVENTS);
+        expect([again?.Next, again?.End]).toEqual([emit.Next, emit.End]);
+        expect(again?.Parameters?.Entries).toEqual(emit.Parameters?.Entries);
+        expect(again?.Catch).toBeUndefined();
       }
     }
   });
 
   it('fences every emit: the only way into a putEvents state is a version-conditioned updateItem', () => {
-    for (const [name] of states.filter(([, s]) => s.Resource === PUT_EVENTS)) {
+    for (const [name] of states.filter(([n, s]) => s.Resource === PUT_EVENTS && !n.endsWith(' again'))) {
       const before = predecessors(definition, name);
       expect(before).toHaveLength(1);
       expect(before[0]?.Resource).toBe(UPDATE_ITEM);
       expect(before[0]?.Parameters?.ConditionExpression).toBe('#version = :version');
+    }
+  });
+
+  it("retries every state-writing task on its service's transient errors, never on a failed condition", () => {
+    const writes = states.filter(([, s]) => /^arn:aws:states:::(dynamodb|sqs):/.test(String(s.Resource)));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const [name, state] of writes) {
+      const service = String(state.Resource).includes(':dynamodb:') ? 'dynamodb' : 'sqs';
+      const retriedErrors = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
+      expect({ name, retriedErrors }).toEqual({
+        name,
+        retriedErrors: expect.arrayContaining([...TRANSIENT_ERRORS[service]]),
+      });
+      for (const retrier of state.Retry ?? []) {
+        expect(retrier.JitterStrategy).toBe('FULL');
+        expect(retrier.BackoffRate).toBeGreaterThan(1);
+      }
+      // A failed condition is an answer (stale, duplicate, superseded); retrying it would only delay it.
+      expect(retriedErrors).not.toContain('DynamoDB.ConditionalCheckFailedException');
+      expect(retriedErrors).not.toContain('States.ALL');
     }
   });
 

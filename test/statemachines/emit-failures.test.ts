@@ -40,13 +40,14 @@ describe('emitting events through putEvents', () => {
     ]);
   });
 
-  it('fails with EventUndelivered after parking the entry when every attempt fails', async () => {
+  it('fails after parking the entry when every attempt fails, and a redrive puts the event and finishes', async () => {
     // Prepare
-    app.eventBridge.faults.push({
+    const fault = {
       remaining: Number.POSITIVE_INFINITY,
-      errorCode: 'ThrottlingException',
+      errorCode: 'ThrottlingException' as const,
       source: 'app.access',
-    });
+    };
+    app.eventBridge.faults.push(fault);
 
     // Act
     const eventId = put(app, 'app.identity', 'User Access Changed', {
@@ -59,13 +60,13 @@ describe('emitting events through putEvents', () => {
     // Assess
     const [execution] = executionsOf(app, 'access-change');
     expect(execution?.status).toBe('FAILED');
-    expect(execution?.error).toBe('EventUndelivered');
+    expect(execution?.error).toBe('EventBridge.FailedEntry');
     const cause = JSON.parse(execution?.cause ?? '{}');
     expect(cause).toEqual({
       FailedEntryCount: 1,
       Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: expect.any(String) }],
     });
-    expect(retriesOf(execution)).toEqual({ 'Emit User Blocked': 4 });
+    expect(retriesOf(execution)).toEqual({ 'Emit User Blocked': 4, 'Emit User Blocked again': 4 });
     expect(emitted(app, 'u-parked')).toHaveLength(0);
 
     const [parked] = queueMessages(app, 'undelivered-events');
@@ -84,5 +85,17 @@ describe('emitting events through putEvents', () => {
     // The step was recorded before the emit: the table says what happened even though the event is parked.
     expect(await stored(app, 'u-parked', 'access')).toMatchObject({ blocked: true });
     expect(outputOf(execution ?? {})).toBeNull();
+
+    // Act: the runbook's repair, once the bus takes events again.
+    fault.remaining = 0;
+    app.stepFunctions.redriveExecution(String(execution?.executionArn));
+    await app.settle();
+
+    // Assess
+    const [redriven] = executionsOf(app, 'access-change');
+    expect(redriven).toMatchObject({ status: 'SUCCEEDED', executionArn: execution?.executionArn });
+    expect(outputOf(redriven ?? {})).toMatchObject({ outcome: 'completed', userId: 'u-parked' });
+    expect(emitted(app, 'u-parked').map((e) => e['detail-type'])).toEqual(['User Blocked']);
+    expect(await stored(app, 'u-parked', 'access')).toMatchObject({ status: 'completed', blocked: true });
   });
 });

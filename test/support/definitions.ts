@@ -7,7 +7,7 @@ export interface State {
   Next?: string;
   End?: boolean;
   Parameters?: Record<string, unknown>;
-  Retry?: { ErrorEquals: string[]; JitterStrategy?: string; MaxAttempts?: number }[];
+  Retry?: { ErrorEquals: string[]; JitterStrategy?: string; MaxAttempts?: number; BackoffRate?: number }[];
   Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string | null }[];
   Choices?: { Next: string }[];
   Default?: string;
