@@ -421,6 +421,30 @@ export function stateRuns(history: readonly HistoryEvent[]): Map<string, StateRu
   }
 }
 
+/**
+ * The state a failed, stopped or timed-out execution ended in, which its page opens on: of the states that
+ * failed by themselves, the one entered last (a Fail inside a Parallel branch rather than the Parallel
+ * around it, a Fail after a caught error rather than the state that was caught); else, when every failed
+ * state was cut short (a stopped run), the one of those entered last. Undefined while the execution runs,
+ * after it succeeded, or when it failed outside any state.
+ */
+export function failedState(
+  history: readonly HistoryEvent[],
+  runs: ReadonlyMap<string, StateRun>,
+): string | undefined {
+  const events = inIdOrder(history);
+  const last = events.findLast((e) => TERMINAL.test(e.type ?? '') || e.type === 'ExecutionRedriven');
+  if (last === undefined || last.type === 'ExecutionSucceeded' || last.type === 'ExecutionRedriven')
+    return undefined;
+  const entered = events.flatMap((e) => e.stateEnteredEventDetails?.name ?? []);
+  const enteredLast = (aborted: boolean) =>
+    entered.findLast((name) => {
+      const run = runs.get(name);
+      return run?.status === 'failed' && (run.aborted === true) === aborted;
+    });
+  return enteredLast(false) ?? enteredLast(true);
+}
+
 /** `entry` or the nearest entry around it named `name`. */
 function ancestorNamed(entry: Entry | undefined, name: string | undefined): Entry | undefined {
   for (let e = entry; e; e = e.within) if (e.name === name) return e;

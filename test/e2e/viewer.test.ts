@@ -2,10 +2,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime';
 import type { BeforeTask } from '../../local/stepfunctions/service';
-import { stateRuns } from '../../local/viewer/state-runs';
+import { failedState, stateRuns } from '../../local/viewer/state-runs';
 import { BUS } from '../support/local';
 import { clients, startRuntime } from '../support/runtime';
 
@@ -31,6 +31,19 @@ const CHROMIUM_ARGS = [
 ];
 const KYC = `arn:aws:states:us-east-1:000000000000:stateMachine:${BUS}-kyc`;
 const WAIT = { timeout: 10_000 };
+/** What the connection indicator says once an ended execution's page has stopped polling. */
+const ENDED_STATUS = 'Up to date: the execution has ended';
+/** Long enough for a page polling every second to ask again, several times over. */
+const QUIET_MS = 3000;
+
+/**
+ * The text the viewer shows for the instant `iso` in a zone `offsetMinutes` east of UTC that it labels
+ * `zone`: 2026-12-01 22:41:07.123 UTC+05:30.
+ */
+function shownAt(iso: string, offsetMinutes: number, zone: string): string {
+  const shifted = new Date(Date.parse(iso) + offsetMinutes * 60_000).toISOString();
+  return `${shifted.slice(0, 10)} ${shifted.slice(11, 23)} ${zone}`;
+}
 
 describe('the execution viewer in Chromium', () => {
   let runtime: LocalRuntime;
@@ -146,8 +159,38 @@ describe('the execution viewer in Chromium', () => {
     return page.locator(`h1 .badge.status-${status.toLowerCase()}`);
   }
 
-  function screenshot(name: string, fullPage = true): Promise<Buffer> {
-    return page.screenshot({ path: join(ARTIFACTS, `viewer-${name}.png`), fullPage });
+  function screenshot(name: string, fullPage = true, on = page): Promise<Buffer> {
+    return on.screenshot({ path: join(ARTIFACTS, `viewer-${name}.png`), fullPage });
+  }
+
+  /** The connection indicator in the top bar, once it says `text`. */
+  function connection(text: string) {
+    return page.locator('[data-connection]', { hasText: text });
+  }
+
+  /** How many requests the page makes to the runtime while `during` runs. */
+  async function requestsDuring(during: () => Promise<unknown>): Promise<string[]> {
+    const made: string[] = [];
+    const count = (request: Request) => {
+      if (request.url().startsWith(runtime.url))
+        made.push(request.headers()['x-amz-target'] ?? new URL(request.url()).pathname);
+    };
+    page.on('request', count);
+    try {
+      await during();
+    } finally {
+      page.off('request', count);
+    }
+    return made;
+  }
+
+  /** Each `<time>` under `selector`: the instant it stands for and the text it shows. */
+  function times(on: Page, selector: string): Promise<{ datetime: string; text: string }[]> {
+    return on
+      .locator(`${selector} time`)
+      .evaluateAll((elements) =>
+        elements.map((e) => ({ datetime: e.getAttribute('datetime') ?? '', text: e.textContent ?? '' })),
+      );
   }
 
   it('shows a new execution live and colours the states its history entered', async () => {
@@ -176,10 +219,10 @@ describe('the execution viewer in Chromium', () => {
 
     await screenshot('approved-execution');
     // The KYC graph is wider than its pane at a readable size: it opens at the least readable zoom
-    // (not shrunk to fit), with the Start marker and the main path in view.
+    // (not shrunk to fit), with the Start marker and the first state in view.
     expect(await graphZoom()).toBeCloseTo(0.65, 2);
     expect(await inGraphView('[data-marker="Start"]')).toBe(true);
-    expect(await inGraphView('[data-state="Decide"]')).toBe(true);
+    expect(await inGraphView('[data-state="Claim version"]')).toBe(true);
 
     // A state selected (as the README's screenshot shows it), then zoomed in around it.
     await page.locator('[data-state="Assess risk"]').click();
@@ -222,26 +265,34 @@ describe('the execution viewer in Chromium', () => {
     const events = await history(arn);
     const colours = await graphStatuses();
 
-    // Assess: the banner, the caught emit with each attempt, and the Fail state it led to.
-    expect(await page.locator('[data-banner] [data-error]').textContent()).toBe('EventUndelivered');
+    // Assess: the page opens on the state the run failed in, which the banner links to.
+    const failed = failedState(events, stateRuns(events)) as string;
+    expect(colours[failed]).toBe('failed');
+    await page.locator(`[data-details="${failed}"]`).waitFor(WAIT);
+    expect(await page.locator('svg.graph .selected').getAttribute('data-state')).toBe(failed);
+    expect(await page.locator('[data-banner] [data-show-state]').textContent()).toBe(failed);
+
+    // Assess: the banner, the caught emit with each attempt, and the second put it led to, which failed.
+    expect(await page.locator('[data-banner] [data-error]').textContent()).toBe('EventBridge.FailedEntry');
     expect(colours['Emit User Blocked']).toBe('caught');
-    expect(colours['Event not delivered']).toBe('failed');
+    expect(colours['Emit User Blocked again']).toBe('failed');
 
     await page.locator('[data-state="Emit User Blocked"]').click();
     const emit = page.locator('[data-details="Emit User Blocked"]');
     await emit.waitFor(WAIT);
     expect(await emit.locator('[data-state-error]').textContent()).toBe('EventBridge.FailedEntry');
     expect(await emit.locator('[data-state-cause]').textContent()).toContain('InternalFailure');
-    const failedAttempts = events.filter((e) => e.type === 'TaskFailed').length;
+    // Both puts made the same number of attempts: half of the history's TaskFailed events each.
+    const failedAttempts = events.filter((e) => e.type === 'TaskFailed').length / 2;
     expect(failedAttempts).toBeGreaterThan(1);
     expect(await emit.locator('[data-attempts] tbody tr').count()).toBe(failedAttempts);
     await screenshot('failed-execution-emit');
 
-    await page.locator('[data-state="Event not delivered"]').click();
-    const fail = page.locator('[data-details="Event not delivered"]');
-    await fail.waitFor(WAIT);
-    expect(await fail.locator('[data-state-error]').textContent()).toBe('EventUndelivered');
-    await screenshot('failed-execution-fail-state');
+    await page.locator('[data-state="Emit User Blocked again"]').click();
+    const again = page.locator('[data-details="Emit User Blocked again"]');
+    await again.waitFor(WAIT);
+    expect(await again.locator('[data-state-error]').textContent()).toBe('EventBridge.FailedEntry');
+    await screenshot('failed-execution-second-put');
 
     // The bus page: the entry the emit could not deliver is in the undelivered-events queue.
     await page.locator('nav.top a[data-route="bus"]').click();
@@ -270,13 +321,21 @@ describe('the execution viewer in Chromium', () => {
 
     // Act
     await put({ ...sample, Detail: JSON.stringify({ ...JSON.parse(sample?.Detail ?? '{}'), userId: user }) });
-    await openExecution(user, KYC, 'FAILED');
+    const arn = await openExecution(user, KYC, 'FAILED');
+    const events = await history(arn);
     const colours = await graphStatuses();
 
-    // Assess: at the least readable zoom, scrolled down to the Fail state, which is not near Start.
-    expect(colours['Event not delivered']).toBe('failed');
+    // Assess: opened on the state it failed in, selected, its details shown, and scrolled to.
+    const failed = failedState(events, stateRuns(events)) as string;
+    expect(colours[failed]).toBe('failed');
+    await page.locator(`[data-details="${failed}"]`).waitFor(WAIT);
+    expect(await page.locator('svg.graph .selected').getAttribute('data-state')).toBe(failed);
+    expect(await inGraphView(`[data-state="${failed}"]`)).toBe(true);
+
+    // Assess: at the least readable zoom, scrolled down to the second put, which is not near Start.
+    expect(colours['Emit Account Approved again']).toBe('failed');
     expect(await graphZoom()).toBeCloseTo(0.65, 2);
-    expect(await inGraphView('[data-state="Event not delivered"]')).toBe(true);
+    expect(await inGraphView('[data-state="Emit Account Approved again"]')).toBe(true);
     expect(await inGraphView('[data-marker="Start"]')).toBe(false);
     await screenshot('failed-kyc-execution');
   });
@@ -303,6 +362,25 @@ describe('the execution viewer in Chromium', () => {
       // Act: the failed run's page.
       await blockUser(user);
       const arn = await openExecution(user, undefined, 'FAILED');
+
+      // Assess: it opens on the state it failed in, selected in the graph with its details shown, and
+      // the banner links to it.
+      const failed = page.locator('[data-details="Record access blocked"]');
+      await failed.waitFor(WAIT);
+      expect(await failed.locator('[data-state-error]').textContent()).toBe('DynamoDB.InternalServerError');
+      expect(await page.locator('svg.graph .selected').getAttribute('data-state')).toBe(
+        'Record access blocked',
+      );
+      expect(await page.locator('svg.graph .selected').getAttribute('data-status')).toBe('failed');
+      const link = page.locator('[data-banner] [data-show-state]');
+      expect(await link.textContent()).toBe('Record access blocked');
+      expect(await page.locator('[data-banner]').textContent()).toContain('Failed in state');
+      // The link brings the failed state back after another was selected.
+      await page.locator('[data-state="Emit User Blocked"]').click();
+      await page.locator('[data-details="Emit User Blocked"]').waitFor(WAIT);
+      await link.click();
+      await failed.waitFor(WAIT);
+      expect(await inGraphView('[data-state="Record access blocked"]')).toBe(true);
 
       // Assess: Redrive is offered, Stop is not, and no redrive has happened yet.
       expect(await page.locator('[data-banner] [data-error]').textContent()).toBe(
@@ -331,7 +409,8 @@ describe('the execution viewer in Chromium', () => {
       await screenshot('redrive-refused');
       await page.unrouteAll();
 
-      // Act: the table is back; Redrive.
+      // Act: the table is back; Redrive, on a page that has stopped polling the ended execution.
+      await connection(ENDED_STATUS).waitFor(WAIT);
       outage = false;
       await redrive.click();
 
@@ -388,6 +467,7 @@ describe('the execution viewer in Chromium', () => {
     try {
       await blockUser(user);
       const arn = await openExecution(user, undefined, 'RUNNING');
+      await connection('Live').waitFor(WAIT);
       expect(await stop.isEnabled()).toBe(true);
       expect(await redrive.isDisabled()).toBe(true);
       expect(await redrive.getAttribute('title')).toContain('RUNNING');
@@ -423,9 +503,99 @@ describe('the execution viewer in Chromium', () => {
       const events = await history(arn);
       expect(events.at(-1)?.type).toBe('ExecutionAborted');
       await page.locator(`[data-history-id="${events.length}"]`).waitFor(WAIT);
+      await connection(ENDED_STATUS).waitFor(WAIT);
       await screenshot('stop-aborted');
     } finally {
       running.release();
+    }
+  });
+
+  it('stops polling an ended execution once its end is shown', async () => {
+    // Prepare
+    const user = 'user-viewer-ended';
+    await blockUser(user);
+    const arn = await openExecution(user, undefined, 'SUCCEEDED');
+    const events = await history(arn);
+
+    // Act
+    await connection(ENDED_STATUS).waitFor(WAIT);
+    const asked = await requestsDuring(() => page.waitForTimeout(QUIET_MS));
+
+    // Assess: the whole history is shown, and nothing more is asked for.
+    expect(await page.locator('[data-history-id]').count()).toBe(events.length);
+    expect(asked).toEqual([]);
+  });
+
+  it('says once that an execution does not exist, and stops asking for it', async () => {
+    // Prepare: the name of no execution, and a hash that is not even an ARN.
+    const missing = `arn:aws:states:us-east-1:000000000000:execution:${BUS}-kyc:no-such-execution`;
+
+    for (const arn of [missing, 'not-an-arn']) {
+      // Act
+      await page.goto(`${runtime.url}/#/execution/${encodeURIComponent(arn)}`);
+      const message = page.locator('[data-missing]');
+      await message.waitFor(WAIT);
+      await connection('the execution does not exist').waitFor(WAIT);
+      const asked = await requestsDuring(() => page.waitForTimeout(QUIET_MS));
+
+      // Assess: one message, no other alert, no more requests.
+      expect(await message.locator('strong').textContent()).toBe(`Execution ${arn} does not exist`);
+      expect((await page.locator('main').textContent())?.match(/does not exist/g)).toHaveLength(1);
+      expect(await page.locator('[role="alert"]').count()).toBe(1);
+      expect(asked).toEqual([]);
+    }
+    await screenshot('missing-execution');
+  });
+
+  it('shows every time with the offset of the browser time zone: list, summary and history', async () => {
+    // Prepare: an execution, and browsers in zones with no offset, a half-hour one, and one west of UTC
+    // (none of them with daylight saving time).
+    const user = 'user-viewer-time-zone';
+    await blockUser(user);
+    const zones = [
+      { timezoneId: 'UTC', offset: 0, label: 'UTC' },
+      { timezoneId: 'Asia/Kolkata', offset: 330, label: 'UTC+05:30' },
+      { timezoneId: 'America/Phoenix', offset: -420, label: 'UTC-07:00' },
+    ];
+
+    for (const zone of zones) {
+      const context = await browser.newContext({
+        timezoneId: zone.timezoneId,
+        viewport: { width: 1400, height: 1000 },
+      });
+      try {
+        const zoned = await context.newPage();
+        zoned.on('pageerror', (error) => pageErrors.push(error.message));
+
+        // Act: the home page's row, then the execution's page.
+        await zoned.goto(`${runtime.url}/#/`);
+        await zoned.locator('[data-filter="user"]').fill(user);
+        const row = zoned.locator(`tr[data-user="${user}"][data-status="SUCCEEDED"]`);
+        await row.waitFor(WAIT);
+        const arn = (await row.getAttribute('data-execution')) as string;
+        const listed = await times(zoned, `tr[data-user="${user}"]`);
+        await row.locator('a').click();
+        const events = await history(arn);
+        await zoned.locator(`[data-history-id="${events.length}"]`).waitFor(WAIT);
+        const summary = await times(zoned, '[data-part="summary"]');
+        const historyTimes = await times(zoned, '[data-part="history"]');
+        const all = await times(zoned, 'main');
+        await screenshot(`time-zone-${zone.offset}`, true, zoned);
+
+        // Assess: each time is the instant the API gave, in the browser's zone, labelled with its offset.
+        const described = await c.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+        const start = described.startDate?.toISOString() as string;
+        expect(listed).toEqual([{ datetime: start, text: shownAt(start, zone.offset, zone.label) }]);
+        expect(summary.map((t) => t.datetime)).toEqual([start, described.stopDate?.toISOString()]);
+        expect(historyTimes.map((t) => t.datetime)).toEqual(events.map((e) => e.timestamp?.toISOString()));
+        for (const { datetime, text } of [...summary, ...historyTimes])
+          expect(text).toBe(shownAt(datetime, zone.offset, zone.label));
+        // The bus table shows the time of day: the same, without the date.
+        for (const { datetime, text } of all)
+          expect(shownAt(datetime, zone.offset, zone.label).endsWith(text)).toBe(true);
+      } finally {
+        await context.close();
+      }
     }
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The execution viewer's entry point (bundled by serve.ts with esbuild): routes on the URL hash, and keeps
- * the current page live by polling the runtime every second while the tab is visible.
+ * the current page live by polling the runtime every second while the tab is visible, until the page says
+ * nothing on it can change any more (an ended execution, one that does not exist).
  *
  *   #/                      executions of every state machine (#/?machine=<arn> filters to one)
  *   #/execution/<arn>       one execution, as the console's execution details
@@ -14,6 +15,8 @@ import { html, setHtml } from './html';
 
 interface Page {
   refresh(): Promise<void>;
+  /** Set once polling would change nothing: why, shown where "Live" was. */
+  readonly settled?: string;
 }
 
 const POLL_MS = 1000;
@@ -36,7 +39,7 @@ function route(): void {
   problem = document.createElement('div');
   main.replaceChildren(problem, root);
   if (hash.startsWith('/execution/')) {
-    page = new ExecutionPage(root, hash.slice('/execution/'.length));
+    page = new ExecutionPage(root, hash.slice('/execution/'.length), () => void poll());
   } else if (hash === '/bus') {
     page = new BusPage(root);
   } else {
@@ -50,7 +53,7 @@ function route(): void {
   void poll();
 }
 
-/** Refreshes the current page now, then again every POLL_MS while the tab is visible. */
+/** Refreshes the current page now, then again every POLL_MS while the tab is visible and it is not settled. */
 async function poll(): Promise<void> {
   clearTimeout(timer);
   const mine = ++chain;
@@ -59,8 +62,11 @@ async function poll(): Promise<void> {
   try {
     await current.refresh();
     if (mine !== chain) return;
-    connected(true);
     setHtml(problem, html``);
+    // Nothing more to read: say why, where "Live" was, and poll no more.
+    if (current.settled)
+      return showStatus(current.settled, 'connection', 'Reload the page to read it again.');
+    connected(true);
   } catch (error) {
     if (mine !== chain) return;
     // The runtime answered with an error: say what it said. Anything else: it did not answer.
@@ -75,16 +81,21 @@ async function poll(): Promise<void> {
 }
 
 function connected(live: boolean): void {
-  status.textContent = live ? 'Live' : 'Not connected to the runtime: retrying';
-  status.className = live ? 'connection live' : 'connection down';
+  if (live) showStatus('Live', 'connection live');
+  else showStatus('Not connected to the runtime: retrying', 'connection down');
+}
+
+function showStatus(text: string, className: string, title = ''): void {
+  status.textContent = text;
+  status.className = className;
+  status.title = title;
 }
 
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') void poll();
   else {
     clearTimeout(timer);
-    status.textContent = 'Paused';
-    status.className = 'connection';
+    showStatus('Paused', 'connection');
   }
 });
 window.addEventListener('hashchange', route);

@@ -5,7 +5,7 @@
  */
 import * as api from './api';
 import { busEventsTable, executionHref, toggleOnClick } from './components';
-import { formatClock, formatTime, type Html, html, parseJson, setHtml } from './html';
+import { type Html, html, parseJson, setHtml, timeElement } from './html';
 
 /** How many events per bus the page shows. */
 const RECENT = 50;
@@ -87,7 +87,7 @@ export class BusPage {
     return html`
       <div class="message${open ? ' open' : ''}" data-message="${m.messageId}">
         <div class="expandable" data-toggle="${key}">
-          <span class="caret"></span><span title="${formatTime(m.sentAt)}">${formatClock(m.sentAt)}</span>
+          <span class="caret"></span>${timeElement(m.sentAt, true)}
           ${error && html`<span class="error-text">${error}</span>`}
           ${execution && html`<a href="${executionHref(execution)}">execution</a>`}
           ${m.receiveCount > 0 && html`<span class="muted">received ${m.receiveCount}×</span>`}

@@ -1,6 +1,6 @@
 /** Pieces of markup more than one page uses: status badges, JSON blocks, the bus events table. */
 import type { BusRecord } from './api';
-import { arnName, formatClock, formatTime, type Html, html, prettyJson } from './html';
+import { arnName, type Html, html, prettyJson, timeElement } from './html';
 
 /** An execution status as the console shows it: a coloured word (RUNNING, SUCCEEDED, FAILED, ...). */
 export function statusBadge(status: string | undefined): Html {
@@ -46,7 +46,7 @@ export function busEventsTable(records: readonly BusRecord[], expanded: Readonly
     const producer = executionOf(r);
     return html`
       <tr class="expandable${open ? ' open' : ''}" data-toggle="${key}" data-event-id="${r.event.id}">
-        <td class="nowrap" title="${formatTime(r.receivedAt)}"><span class="caret"></span>${formatClock(r.receivedAt)}</td>
+        <td class="nowrap"><span class="caret"></span>${timeElement(r.receivedAt, true)}</td>
         <td><strong>${r.event['detail-type']}</strong><div class="muted">${r.event.source}</div></td>
         <td class="nowrap">${userId === undefined ? '' : String(userId)}</td>
         <td class="num">${version === undefined ? '' : String(version)}</td>

@@ -6,20 +6,20 @@
  */
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { type LaidOutGraph, layoutStateMachine } from '../graph';
-import { type StateRun, stateRuns } from '../state-runs';
+import { failedState, type StateRun, stateRuns } from '../state-runs';
 import * as api from './api';
 import { busEventsTable, errorBanner, jsonBlock, statusBadge, toggleOnClick } from './components';
 import { drawingSize, graphSvg, legend, STATUS_LABELS, type Zoom } from './graph-view';
 import {
   arnName,
   formatDuration,
-  formatTime,
   type Html,
   html,
   parseJson,
   prettyJson,
   raw,
   setHtml,
+  timeElement,
 } from './html';
 
 const ENDED = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
@@ -51,6 +51,9 @@ const ACTIONS: Record<Action, { busy: string; failed: string; done: string }> = 
  */
 const historyKey = (e: DescribeExecutionOutput) => `${e.status}/${e.redriveCount ?? 0}`;
 
+/** DescribeExecution's answers for an execution the runtime does not have (InvalidArn: not even an ARN). */
+const MISSING = new Set(['ExecutionDoesNotExist', 'InvalidArn']);
+
 export class ExecutionPage {
   private execution?: DescribeExecutionOutput;
   private history: HistoryEvent[] = [];
@@ -66,21 +69,35 @@ export class ExecutionPage {
   private graph?: LaidOutGraph | Error;
   private runsError?: Error;
   private busRecords: api.BusRecord[] = [];
-  /** What the user chose, kept across the live re-renders: the selected state and the expanded rows. */
+  /** The state a run that did not succeed ended in (see failedState): the error banner links to it. */
+  private failed?: string;
+  /**
+   * What the user chose, kept across the live re-renders: the selected state and the expanded rows. Until
+   * the user selects a state (or clears the selection), the selected state is the failed one.
+   */
   private selected?: string;
+  /** Whether the user has selected (or cleared) a state: the failed one is no longer selected for them. */
+  private chosen = false;
   /** 'readable' until the user zooms: fit to the pane's width, but no smaller than READABLE_ZOOM. */
   private zoom: Zoom | 'readable' = 'readable';
   /** Whether the graph has been drawn and scrolled to its focus once: later redraws keep the user's scroll. */
   private opened = false;
   private readonly expanded = new Set<string>();
+  /**
+   * Why the page needs no more polling, once it does not (app.ts then stops polling and shows this): the
+   * execution does not exist, or it has ended and the page shows its end.
+   */
+  settled?: string;
   private readonly part: Record<
     'header' | 'banner' | 'summary' | 'io' | 'zoom' | 'graph' | 'details' | 'history' | 'bus',
     HTMLElement
   >;
 
   constructor(
-    root: HTMLElement,
+    private readonly root: HTMLElement,
     private readonly arn: string,
+    /** Asks app.ts to poll again: a redrive makes an ended execution, no longer polled, run again. */
+    private readonly resume: () => void,
   ) {
     root.innerHTML = `
       <div data-part="header"></div>
@@ -123,12 +140,17 @@ export class ExecutionPage {
       const action = (event.target as Element).closest('[data-action]')?.getAttribute('data-action');
       if (action === 'stop' || action === 'redrive') void this.act(action);
     });
+    this.part.banner.addEventListener('click', (event) => {
+      const name = (event.target as Element).closest('[data-show-state]')?.getAttribute('data-show-state');
+      if (name) this.show(name);
+    });
     toggleOnClick(root, this.expanded, () => this.render());
     // Selecting a state: click a box in the graph (or press Enter on it); clicking it again deselects.
     const select = (target: EventTarget | null) => {
       const name = (target as Element | null)?.closest('[data-state]')?.getAttribute('data-state');
       if (!name) return;
       this.selected = name === this.selected ? undefined : name;
+      this.chosen = true;
       this.render();
     };
     this.part.graph.addEventListener('click', (event) => select(event.target));
@@ -177,6 +199,16 @@ export class ExecutionPage {
     pane.scrollTop = middle.y * after.height - pane.clientHeight / 2;
     const selected = this.selected && this.stateElement(this.selected);
     if (selected) this.scrollToMiddle(selected);
+  }
+
+  /** The banner's link to the failed state: selects it, and brings the graph, and it in the graph, into view. */
+  private show(name: string): void {
+    this.selected = name;
+    this.chosen = true;
+    this.render();
+    this.part.graph.closest('section')?.scrollIntoView();
+    const element = this.stateElement(name);
+    if (element) this.scrollToMiddle(element);
   }
 
   private stateElement(name: string): Element | null {
@@ -259,12 +291,19 @@ export class ExecutionPage {
     } finally {
       this.pending = undefined;
       this.render();
+      this.resume();
     }
   }
 
   async refresh(): Promise<void> {
     const read = ++this.reads;
-    const execution = await api.describeExecution(this.arn);
+    let execution: DescribeExecutionOutput;
+    try {
+      execution = await api.describeExecution(this.arn);
+    } catch (error) {
+      if (error instanceof api.ApiError && MISSING.has(error.type)) return this.missing(error);
+      throw error;
+    }
     if (!this.graph) {
       // The definition never changes under an execution; lay it out once.
       const machine = await api.describeStateMachine(execution.stateMachineArn as string);
@@ -288,14 +327,40 @@ export class ExecutionPage {
       this.historyReadAt = key;
       try {
         this.runs = stateRuns(this.history);
+        this.failed = failedState(this.history, this.runs);
         this.runsError = undefined;
       } catch (error) {
         this.runsError = asError(error);
       }
+      if (!this.chosen) this.selected = this.failed ?? this.selected;
     }
     this.busRecords = busRecords;
     this.execution = execution;
+    // The history was already final before this read, which gave the deliveries of the events the
+    // execution put (they go on a moment after its end) one more poll: nothing changes any more, unless
+    // it is redriven, and the page's Redrive resumes polling.
+    this.settled = final ? 'Up to date: the execution has ended' : undefined;
     this.render();
+  }
+
+  /** An execution the runtime does not have: said once, in place of the page, and not asked for again. */
+  private missing(error: api.ApiError): void {
+    this.execution = undefined;
+    this.settled = 'Not polling: the execution does not exist';
+    setHtml(
+      this.root,
+      html`
+        <nav class="breadcrumb"><a href="#/">Executions</a></nav>
+        <div class="banner banner-error" role="alert" data-missing>
+          <strong>Execution ${this.arn} does not exist</strong>
+          <p>
+            The runtime has no execution with this ARN. Executions live in the runtime's data directory
+            (none with --in-memory), and closed ones are removed after the retention period.
+            <a href="#/">See the executions it has.</a>
+          </p>
+          <div class="muted"><code>${error.name}</code>: ${error.message}</div>
+        </div>`,
+    );
   }
 
   private render(): void {
@@ -374,9 +439,15 @@ export class ExecutionPage {
       ABORTED: 'Execution aborted',
       TIMED_OUT: 'Execution timed out',
     };
+    const where = { FAILED: 'Failed in', ABORTED: 'Stopped in', TIMED_OUT: 'Timed out in' };
     return html`
       <div class="banner banner-error" data-banner role="alert">
         <strong>${title[e.status as keyof typeof title] ?? e.status}</strong>
+        ${
+          this.failed &&
+          html`<div>${where[e.status as keyof typeof where]} state:
+            <button type="button" class="link" data-show-state="${this.failed}">${this.failed}</button></div>`
+        }
         ${e.error && html`<div>Error: <code data-error>${e.error}</code></div>`}
         ${e.cause && html`<div>Cause:</div><pre class="json cause">${prettyJson(e.cause)}</pre>`}
       </div>`;
@@ -395,12 +466,12 @@ export class ExecutionPage {
         ${item('Execution ARN', html`<code>${e.executionArn}</code>`)}
         ${item('State machine', html`<a href="#/?machine=${encodeURIComponent(e.stateMachineArn ?? '')}">${arnName(e.stateMachineArn ?? '')}</a>`)}
         ${item('User', input?.detail?.userId === undefined ? '-' : String(input.detail.userId))}
-        ${item('Start', formatTime(e.startDate))}
-        ${item('End', e.stopDate ? formatTime(e.stopDate) : '-')}
+        ${item('Start', timeElement(e.startDate))}
+        ${item('End', e.stopDate ? timeElement(e.stopDate) : '-')}
         ${item('Duration', formatDuration(end - start))}
         ${item('State transitions', transitions)}
         ${(e.redriveCount ?? 0) > 0 && item('Redrive count', e.redriveCount)}
-        ${(e.redriveCount ?? 0) > 0 && item('Last redrive', formatTime(e.redriveDate))}
+        ${(e.redriveCount ?? 0) > 0 && item('Last redrive', timeElement(e.redriveDate))}
       </dl>`;
   }
 
@@ -501,7 +572,7 @@ export class ExecutionPage {
           <td class="${tone}">${type}</td>
           <td>${step}</td>
           <td class="num">${formatDuration((h.timestamp?.getTime() ?? start) - start)}</td>
-          <td class="nowrap">${formatTime(h.timestamp)}</td>
+          <td class="nowrap">${timeElement(h.timestamp)}</td>
         </tr>
         ${open && html`<tr class="details-row"><td colspan="5"><pre class="json">${eventDetails(h)}</pre></td></tr>`}`;
     });

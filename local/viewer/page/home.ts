@@ -6,7 +6,7 @@
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import * as api from './api';
 import { executionHref, statusBadge } from './components';
-import { arnName, formatDuration, formatTime, type Html, html, parseJson, setHtml } from './html';
+import { arnName, formatDuration, type Html, html, parseJson, setHtml, timeElement } from './html';
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
@@ -169,7 +169,7 @@ export class HomePage {
         <td>${statusBadge(e.status)}</td>
         <td class="${e.status === 'SUCCEEDED' ? '' : 'error-text'}">${outcome}</td>
         <td>${user}</td>
-        <td class="nowrap">${formatTime(e.startDate)}</td>
+        <td class="nowrap">${timeElement(e.startDate)}</td>
         <td class="num">${formatDuration(duration)}</td>
       </tr>`;
   }

@@ -81,18 +81,41 @@ export function parseJson(text: string | undefined): unknown {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-/** Local time to the millisecond, as the console shows it: 2026-11-21 05:13:16.614. */
+/**
+ * The viewer's time zone at `date` as an offset from UTC (UTC+01:00, UTC-07:00; plain UTC when there is
+ * none), as the console labels its times: an offset, unlike an abbreviation, means the same everywhere.
+ */
+function zone(date: Date): string {
+  const offset = -date.getTimezoneOffset();
+  if (offset === 0) return 'UTC';
+  const minutes = Math.abs(offset);
+  return `UTC${offset > 0 ? '+' : '-'}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
+}
+
+/** Local time to the millisecond with its zone, as the console shows it: 2026-11-21 05:13:16.614 UTC+01:00. */
 export function formatTime(date: Date | undefined): string {
   if (!date) return '';
   return (
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}` +
+    ` ${zone(date)}`
   );
 }
 
-/** Local time of day to the millisecond (05:13:16.614), where the date would only repeat itself. */
+/** Local time of day with its zone (05:13:16.614 UTC+01:00), where the date would only repeat itself. */
 export function formatClock(date: Date): string {
   return formatTime(date).slice(11);
+}
+
+/**
+ * A time as a `<time>` element: formatTime (or formatClock, with the full time as its title), and the
+ * instant itself in `datetime`, so what is shown can be checked against what the API said.
+ */
+export function timeElement(date: Date | undefined, clock = false): Html {
+  if (!date) return html``;
+  return clock
+    ? html`<time datetime="${date.toISOString()}" title="${formatTime(date)}">${formatClock(date)}</time>`
+    : html`<time datetime="${date.toISOString()}">${formatTime(date)}</time>`;
 }
 
 /** A duration for people: 85 ms, 1.234 s, 2 min 5 s, 1 h 3 min. */

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { LocalApp } from '../../../local/app';
-import { type StateRun, stateRuns } from '../../../local/viewer/state-runs';
+import { failedState, type StateRun, stateRuns } from '../../../local/viewer/state-runs';
 import { historyOf, historyOfDefinition } from '../../support/history';
 import { applicants, executionsOf, put, requestAccount, startApp } from '../../support/local';
 
@@ -73,6 +73,7 @@ describe('stateRuns from the local runtime', () => {
     const owned = new Set([...runs.values()].flatMap((r) => r.eventIds));
     const stateEvents = history.filter((e) => !e.type?.startsWith('Execution'));
     expect(stateEvents.filter((e) => !owned.has(e.id ?? 0))).toEqual([]);
+    expect(failedState(history, runs)).toBeUndefined();
   });
 
   it('fails a Task whose retries run out, with every attempt and its error', async () => {
@@ -83,7 +84,8 @@ describe('stateRuns from the local runtime', () => {
     // Act
     await app.settle();
     const [kyc] = executionsOf(app, 'kyc');
-    const runs = runsOf(historyOf(app, kyc));
+    const history = historyOf(app, kyc);
+    const runs = runsOf(history);
 
     // Assess
     const verify = runs.get('Verify identity');
@@ -102,9 +104,11 @@ describe('stateRuns from the local runtime', () => {
       error: 'IdentityProviderUnavailable',
     });
     expect(runs.has('Record checks completed')).toBe(false);
+    // The page opens on the Task that failed, not on the Parallel around it.
+    expect(failedState(history, runs)).toBe('Verify identity');
   });
 
-  it('shows an emit whose every attempt failed as caught, the park succeeded and the Fail failed', async () => {
+  it('shows an emit whose every attempt failed as caught, the park succeeded and the second put failed', async () => {
     // Prepare: every put of a User Blocked entry fails with a FailedEntry.
     app = await startApp();
     app.eventBridge.faults.push({
@@ -117,7 +121,8 @@ describe('stateRuns from the local runtime', () => {
     // Act
     await app.settle();
     const [execution] = executionsOf(app, 'access-change');
-    const runs = runsOf(historyOf(app, execution));
+    const history = historyOf(app, execution);
+    const runs = runsOf(history);
 
     // Assess
     const emit = runs.get('Emit User Blocked');
@@ -127,13 +132,14 @@ describe('stateRuns from the local runtime', () => {
     for (const attempt of emit?.attempts ?? []) expect(attempt.error).toBe('EventBridge.FailedEntry');
     expect(JSON.parse(emit?.output ?? '').emitError).toMatchObject({ Error: 'EventBridge.FailedEntry' });
     expect(runs.get('Park undelivered User Blocked')?.status).toBe('succeeded');
-    // The Fail state's error is the execution's: its FailStateEntered does not carry one.
-    expect(runs.get('Event not delivered')).toMatchObject({
+    expect(runs.get('Emit User Blocked again')).toMatchObject({
       status: 'failed',
-      error: 'EventUndelivered',
+      error: 'EventBridge.FailedEntry',
       cause: execution?.cause,
     });
+    expect(runs.get('Emit User Blocked again')?.attempts).toHaveLength(5);
     expect(runs.has('Emit User Unblocked')).toBe(false);
+    expect(failedState(history, runs)).toBe('Emit User Blocked again');
   });
 
   it('shows the state a running execution is in as in progress', async () => {
@@ -174,6 +180,7 @@ describe('stateRuns from the local runtime', () => {
       'Assess risk',
     ]);
     expect(runs.has('Decide')).toBe(false);
+    expect(failedState(history, runs)).toBeUndefined();
     expect(stateRuns(historyOf(app, kyc)).get('Assess risk')?.status).toBe('succeeded');
   });
 
@@ -190,7 +197,8 @@ describe('stateRuns from the local runtime', () => {
     // Act
     await app.settle();
     const [kyc] = executionsOf(app, 'kyc');
-    const runs = runsOf(historyOf(app, kyc));
+    const history = historyOf(app, kyc);
+    const runs = runsOf(history);
 
     // Assess
     expect(kyc?.status).toBe('ABORTED');
@@ -201,6 +209,8 @@ describe('stateRuns from the local runtime', () => {
       cause: 'by the test',
     });
     expect(runs.get('Record checks completed')?.status).toBe('succeeded');
+    // Nothing failed by itself: the page opens on the state that was cut short.
+    expect(failedState(history, runs)).toBe('Assess risk');
   });
 });
 
@@ -217,23 +227,32 @@ describe('stateRuns of Parallel and Map failures', () => {
     },
   };
   const start = { Type: 'Pass', Result: [1, 2], ResultPath: '$.items', Next: 'Each item' };
+  /** A Parallel whose second branch fails while the first waits, caught and handled by `handler`. */
+  const refusingChecks = (handler: string) => ({
+    Type: 'Parallel',
+    Branches: [
+      { StartAt: 'Linger', States: { Linger: { Type: 'Wait', Seconds: 30, End: true } } },
+      { StartAt: 'Refuse', States: { Refuse: { Type: 'Fail', Error: 'Refused', Cause: 'no' } } },
+    ],
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: handler }],
+    End: true,
+  });
 
   it('fails a retried Map once per attempt, and the Fail inside it with the execution error', async () => {
     // Act
-    const runs = runsOf(
-      await historyOfDefinition({
-        StartAt: 'Start',
-        States: {
-          Start: start,
-          'Each item': {
-            ...refuseEachItem,
-            Retry: [{ ErrorEquals: ['ItemRefused'], MaxAttempts: 2 }],
-            Next: 'Done',
-          },
-          Done: { Type: 'Pass', End: true },
+    const history = await historyOfDefinition({
+      StartAt: 'Start',
+      States: {
+        Start: start,
+        'Each item': {
+          ...refuseEachItem,
+          Retry: [{ ErrorEquals: ['ItemRefused'], MaxAttempts: 2 }],
+          Next: 'Done',
         },
-      }),
-    );
+        Done: { Type: 'Pass', End: true },
+      },
+    });
+    const runs = runsOf(history);
 
     // Assess
     const map = runs.get('Each item');
@@ -241,6 +260,8 @@ describe('stateRuns of Parallel and Map failures', () => {
     expect(map?.attempts).toHaveLength(3);
     expect(runs.get('Refuse the item')).toMatchObject({ status: 'failed', error: 'ItemRefused' });
     expect(runs.has('Done')).toBe(false);
+    // The Fail in the iteration, not the Map around it.
+    expect(failedState(history, runs)).toBe('Refuse the item');
   });
 
   it('shows a caught Map as caught and the Fail in its iteration as failed, from the Catch result', async () => {
@@ -270,23 +291,11 @@ describe('stateRuns of Parallel and Map failures', () => {
 
   it('fails the branch state of a caught Parallel and aborts the Wait running beside it', async () => {
     // Act
-    const runs = runsOf(
-      await historyOfDefinition({
-        StartAt: 'Checks',
-        States: {
-          Checks: {
-            Type: 'Parallel',
-            Branches: [
-              { StartAt: 'Linger', States: { Linger: { Type: 'Wait', Seconds: 30, End: true } } },
-              { StartAt: 'Refuse', States: { Refuse: { Type: 'Fail', Error: 'Refused', Cause: 'no' } } },
-            ],
-            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handled' }],
-            End: true,
-          },
-          Handled: { Type: 'Succeed' },
-        },
-      }),
-    );
+    const history = await historyOfDefinition({
+      StartAt: 'Checks',
+      States: { Checks: refusingChecks('Handled'), Handled: { Type: 'Succeed' } },
+    });
+    const runs = runsOf(history);
 
     // Assess
     expect(runs.get('Checks')).toMatchObject({ status: 'caught', error: 'Refused', cause: 'no' });
@@ -294,5 +303,24 @@ describe('stateRuns of Parallel and Map failures', () => {
     expect(runs.get('Refuse')?.aborted).toBeUndefined();
     expect(runs.get('Linger')).toMatchObject({ status: 'failed', aborted: true });
     expect(runs.get('Handled')?.status).toBe('succeeded');
+    // The execution succeeded: a failure it caught is not where it ended.
+    expect(failedState(history, runs)).toBeUndefined();
+  });
+
+  it('ends a run that failed after catching a branch failure in its own Fail, not in the branch', async () => {
+    // Act
+    const history = await historyOfDefinition({
+      StartAt: 'Checks',
+      States: {
+        Checks: refusingChecks('Give up'),
+        'Give up': { Type: 'Fail', Error: 'GaveUp', Cause: 'the checks were refused' },
+      },
+    });
+    const runs = runsOf(history);
+
+    // Assess: two states failed by themselves; the execution failed in the one entered last.
+    expect(runs.get('Refuse')).toMatchObject({ status: 'failed', error: 'Refused' });
+    expect(runs.get('Give up')).toMatchObject({ status: 'failed', error: 'GaveUp' });
+    expect(failedState(history, runs)).toBe('Give up');
   });
 });
