@@ -7,6 +7,7 @@ import {
   AccountApproved,
   AccountDeclined,
   KycChecksCompleted,
+  ManualReviewExpired,
   ManualReviewRequired,
   RiskAssessed,
 } from './kyc';
@@ -16,9 +17,13 @@ import {
   WelcomeMessageRequested,
   WorkspaceProvisioned,
 } from './onboarding';
+import { ReviewDecided } from './review';
 
 /** Events producers put on the bus to start a workflow from outside. */
 export const triggers = [AccountRequested, UserAccessChanged] as const;
+
+/** Events people put on the bus to let a waiting workflow go on. */
+export const decisions = [ReviewDecided] as const;
 
 /** Events the workflows emit. `Account Approved` is both emitted (by KYC) and a trigger (of onboarding). */
 export const emitted = [
@@ -27,6 +32,7 @@ export const emitted = [
   AccountApproved,
   AccountDeclined,
   ManualReviewRequired,
+  ManualReviewExpired,
   ProfileCreated,
   WorkspaceProvisioned,
   WelcomeMessageRequested,
@@ -35,7 +41,11 @@ export const emitted = [
   UserUnblocked,
 ] as const;
 
-export const catalog: readonly EventContract<string, string, z.ZodType>[] = [...triggers, ...emitted];
+export const catalog: readonly EventContract<string, string, z.ZodType>[] = [
+  ...triggers,
+  ...decisions,
+  ...emitted,
+];
 
 const byKey = new Map<string, EventContract<string, string, z.ZodType>>();
 for (const c of catalog) {

@@ -52,8 +52,27 @@ export const AccountDeclined = contract({
 export const ManualReviewRequired = contract({
   source: KYC,
   detailType: 'Manual Review Required',
-  schema: Emitted.extend({ riskScore: z.number().min(0).max(100), reasons: z.array(z.string()) }),
-  description: 'KYC could not decide alone; a compliance officer must review.',
+  schema: Emitted.extend({
+    riskScore: z.number().min(0).max(100),
+    reasons: z.array(z.string()),
+    taskToken: z
+      .string()
+      .min(1)
+      .describe(
+        "The waiting task's token. For the review-decision handler only: the back office decides by userId and version.",
+      ),
+  }),
+  description:
+    "KYC could not decide alone; the execution waits (up to the review deadline) for a compliance officer's `Review Decided`.",
   producer: 'KYC workflow',
-  consumers: ['Compliance team queue'],
+  consumers: ['Compliance team queue', 'review-decision handler'],
+});
+
+export const ManualReviewExpired = contract({
+  source: KYC,
+  detailType: 'Manual Review Expired',
+  schema: Emitted.extend({ reasons: z.array(z.string()) }),
+  description: 'Nobody decided the manual review before its deadline; KYC ended without a decision.',
+  producer: 'KYC workflow',
+  consumers: ['Compliance team queue', 'Sign-up service'],
 });

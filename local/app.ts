@@ -69,7 +69,7 @@ export class LocalApp {
         ),
       );
     }
-    const lambdas = new LocalLambdas(all, options.assemblyDir);
+    const lambdas = new LocalLambdas(all, options.assemblyDir, options.endpoint, env.region);
     const journal =
       options.dataDir === undefined ? undefined : DataDirectory.claim(options.dataDir, options.retention);
     const dynamodb = await LocalDynamoDb.start({

@@ -39,7 +39,16 @@ export class LambdaFunctionError extends Error {
 export class LocalLambdas {
   private readonly byArn = new Map<string, LocalFunction>();
 
-  constructor(resources: Iterable<Resource>, assemblyDir: string) {
+  /**
+   * `endpoint` is the runtime's own URL: a function's AWS SDK calls (the review-decision handler's) go
+   * there, through the standard AWS_ENDPOINT_URL, with throwaway credentials when none are set. Without a
+   * server (in-process tests) they go nowhere and fail at once, never to AWS or to another runtime.
+   */
+  constructor(resources: Iterable<Resource>, assemblyDir: string, endpoint?: string, region = 'us-east-1') {
+    process.env.AWS_ENDPOINT_URL = endpoint ?? 'http://127.0.0.1:0';
+    process.env.AWS_REGION = region;
+    process.env.AWS_ACCESS_KEY_ID ??= 'local';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
     for (const r of resources) {
       if (r.type !== 'AWS::Lambda::Function') continue;
       const assetPath = r.metadata['aws:asset:path'];

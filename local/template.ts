@@ -37,6 +37,7 @@ const ACCEPTED = new Map([
   ['AWS::IAM::Policy', 'the local runtime does not enforce IAM'],
   ['AWS::SQS::QueuePolicy', 'the local runtime does not enforce resource policies'],
   ['AWS::Logs::ResourcePolicy', 'the local runtime does not enforce resource policies'],
+  ['AWS::Lambda::Permission', 'the local runtime does not enforce resource policies'],
   ['AWS::CloudWatch::Alarm', 'alarms are shown as queue depths on the runtime, not evaluated'],
   ['AWS::KMS::Key', 'the local runtime encrypts nothing; a key is only an ARN its users refer to'],
   ['AWS::CDK::Metadata', 'CDK bookkeeping'],

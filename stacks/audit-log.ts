@@ -36,6 +36,9 @@ const auditLogIdentifiers: readonly DataIdentifier[] = [
   // From the field name to the object's closing brace: `applicant":{"fullName":"…","documentNumber":"…"`.
   // CloudWatch Logs' custom identifiers allow no quote, colon or parenthesis, hence \W+ and [^}].
   new CustomDataIdentifier('ApplicantData', 'applicant\\W+[^}]+'),
+  // A waiting task's token (`Manual Review Required`) answers the task for whoever holds it: the audit log
+  // keeps the event, not the token. Tokens are base64 text.
+  new CustomDataIdentifier('TaskToken', 'taskToken\\W+[A-Za-z0-9+/=_-]+'),
 ];
 
 /**

@@ -9,13 +9,14 @@ export interface HandlerFunctionProps {
   readonly prefix: string;
   /** The folder under handlers/ whose handler.ts exports `handler`. */
   readonly name: string;
+  readonly environment?: Record<string, string>;
 }
 
 /** A Lambda function for one folder in handlers/, bundled offline by esbuild from node_modules. */
 export class HandlerFunction extends Construct {
   readonly function: IFunction;
 
-  constructor(scope: Construct, id: string, { prefix, name }: HandlerFunctionProps) {
+  constructor(scope: Construct, id: string, { prefix, name, environment }: HandlerFunctionProps) {
     super(scope, id);
     const fn = new NodejsFunction(this, 'Function', {
       functionName: `${prefix}-${name}`,
@@ -24,6 +25,7 @@ export class HandlerFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 256,
+      ...(environment ? { environment } : {}),
       tracing: Tracing.ACTIVE,
       logGroup: new LogGroup(this, 'Logs', {
         retention: RetentionDays.ONE_MONTH,

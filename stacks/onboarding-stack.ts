@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aw
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { SfnStateMachine, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SfnStateMachine, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -10,7 +10,8 @@ import type { ZodType } from 'zod';
 import { AccountRequested } from '../events/accounts';
 import type { EventContract } from '../events/contract';
 import { UserAccessChanged } from '../events/identity';
-import { AccountApproved } from '../events/kyc';
+import { AccountApproved, ManualReviewRequired } from '../events/kyc';
+import { ReviewDecided } from '../events/review';
 import { AccessWorkflow } from '../statemachines/access';
 import { KycWorkflow } from '../statemachines/kyc';
 import { OnboardingWorkflow } from '../statemachines/onboarding';
@@ -34,7 +35,7 @@ export class OnboardingStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OnboardingStackProps) {
     super(scope, id, props);
-    const { prefix, busName } = props.config;
+    const { prefix, busName, reviewTimeout } = props.config;
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: busName });
 
@@ -93,6 +94,7 @@ export class OnboardingStack extends Stack {
       verifyIdentity: handler('VerifyIdentity', 'verify-identity'),
       screenSanctions: handler('ScreenSanctions', 'screen-sanctions'),
       assessRisk: handler('AssessRisk', 'assess-risk'),
+      reviewTimeout,
     });
     const onboarding = new OnboardingWorkflow(this, 'Onboarding', {
       ...shared,
@@ -144,6 +146,28 @@ export class OnboardingStack extends Stack {
     trigger('AccountRequested', AccountRequested, this.stateMachines.kyc);
     trigger('AccountApproved', AccountApproved, this.stateMachines.onboarding);
     trigger('UserAccessChanged', UserAccessChanged, this.stateMachines.access);
+
+    // Manual review: the handler records the waiting task's token when the review is announced, and sends
+    // the back office's decision to it. It may answer tasks of the KYC state machine only.
+    const reviewDecision = new HandlerFunction(this, 'ReviewDecision', {
+      prefix,
+      name: 'review-decision',
+      environment: { TABLE_NAME: this.table.tableName, REJECTED_QUEUE_URL: rejected.queueUrl },
+    }).function;
+    this.table.grant(reviewDecision, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    rejected.grantSendMessages(reviewDecision);
+    kyc.stateMachine.grantTaskResponse(reviewDecision);
+    for (const [id, c] of [
+      ['ManualReviewRequired', ManualReviewRequired],
+      ['ReviewDecided', ReviewDecided],
+    ] as const) {
+      new Rule(this, `${id}Rule`, {
+        eventBus: this.bus,
+        description: `${c.source} / ${c.detailType} goes to the review-decision handler`,
+        eventPattern: { source: [c.source], detailType: [c.detailType] },
+        targets: [new LambdaFunction(reviewDecision, { deadLetterQueue: triggerDlq, retryAttempts: 8 })],
+      });
+    }
 
     addAuditLog(this, { prefix, bus: this.bus });
   }

@@ -8,10 +8,12 @@ import {
   Choice,
   Condition,
   type IChainable,
+  IntegrationPattern,
   JitterType,
   JsonPath,
   Pass,
   TaskInput,
+  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import {
   DynamoAttributeValue,
@@ -75,6 +77,16 @@ const EMIT_RETRY = {
   maxDelay: Duration.seconds(10),
   jitterStrategy: JitterType.FULL,
 };
+
+/** An emit that waits for its task token: the callback pattern on putEvents (`.waitForTaskToken`). */
+export interface WaitForTaskToken {
+  /** How long to wait for SendTaskSuccess/SendTaskFailure before States.Timeout. */
+  readonly timeout: Duration;
+  /** Where the task's result (SendTaskSuccess's output) goes. */
+  readonly resultPath: string;
+  /** Errors of the wait itself (States.Timeout, a SendTaskFailure error), caught before any emit failure. */
+  readonly catches: readonly { readonly errors: readonly string[]; readonly next: IChainable }[];
+}
 
 export interface WorkflowKitProps {
   readonly workflow: Workflow;
@@ -220,6 +232,7 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
   emit<C extends EventContract<string, string, z.ZodType>>(
     contract: C,
     detail: Omit<z.infer<C['schema']>, EmittedCommon>,
+    wait?: WaitForTaskToken,
   ): Chain {
     const entry = {
       source: contract.source,
@@ -235,10 +248,19 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
     const putEvent = (name: string) => {
       const task = new EventBridgePutEvents(this, name, {
         entries: [{ ...entry, eventBus: this.props.bus }],
-        resultPath: JsonPath.DISCARD,
+        ...(wait
+          ? {
+              integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+              taskTimeout: Timeout.duration(wait.timeout),
+              resultPath: wait.resultPath,
+            }
+          : { resultPath: JsonPath.DISCARD }),
       });
       task.addRetry({ errors: [Errors.failedEntry], ...EMIT_RETRY });
       task.addRetry({ errors: ['States.TaskFailed'], ...EMIT_RETRY });
+      // The wait's own endings come first: States.ALL below would otherwise take them for emit failures.
+      for (const c of wait?.catches ?? [])
+        task.addCatch(c.next, { errors: [...c.errors], resultPath: '$.waitError' });
       return task;
     };
     const emit = putEvent(`Emit ${contract.detailType}`);
@@ -274,8 +296,9 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
     contract: C,
     detail: Omit<z.infer<C['schema']>, EmittedCommon>,
     record: Parameters<WorkflowKit<Detail>['fence']>[1] = {},
+    wait?: WaitForTaskToken,
   ): Chain {
-    return Chain.start(this.fence(step, record)).next(this.emit(contract, detail));
+    return Chain.start(this.fence(step, record)).next(this.emit(contract, detail, wait));
   }
 
   /**

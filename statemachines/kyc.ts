@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   Choice,
@@ -15,9 +16,11 @@ import {
   AccountDeclined,
   type Decision,
   KycChecksCompleted,
+  ManualReviewExpired,
   ManualReviewRequired,
   RiskAssessed,
 } from '../events/kyc';
+import type { ReviewDecidedDetail } from '../events/review';
 import type { RiskAssessment } from '../handlers/assess-risk/contract';
 import type { ScreeningResult } from '../handlers/screen-sanctions/contract';
 import type { IdentityResult } from '../handlers/verify-identity/contract';
@@ -31,6 +34,8 @@ import { acknowledgeFunctionVersions, workflowStateMachine } from './state-machi
 interface KycData extends TriggerEvent<AccountRequestedDetail> {
   checks: { identity: IdentityResult; sanctions: ScreeningResult };
   assessment: Invoked<RiskAssessment>;
+  /** A manual review's decision: what the review-decision handler sends with SendTaskSuccess. */
+  review: Pick<ReviewDecidedDetail, 'decision' | 'reviewer' | 'reason'>;
 }
 
 export interface KycWorkflowProps extends Omit<WorkflowKitProps, 'workflow'> {
@@ -38,6 +43,8 @@ export interface KycWorkflowProps extends Omit<WorkflowKitProps, 'workflow'> {
   readonly verifyIdentity: IFunction;
   readonly screenSanctions: IFunction;
   readonly assessRisk: IFunction;
+  /** How long a manual review waits for a decision before it expires. */
+  readonly reviewTimeout: Duration;
 }
 
 /**
@@ -98,39 +105,56 @@ export class KycWorkflow extends Construct {
     );
 
     const assessment = $.assessment.Payload;
-    const decided = (decision: Decision) => ({
+    const decided = (decision: Decision | 'expired') => ({
       status: 'completed',
       attributes: { decision: DynamoAttributeValue.fromString(decision) },
     });
+    const approval = kit
+      .announce(
+        'approval',
+        AccountApproved,
+        { riskScore: assessment.riskScore.$, plan: $.detail.plan.$ },
+        decided('approved'),
+      )
+      .next(kit.outcome('Approved', 'completed', { decision: 'approved' }));
+    const decline = kit
+      .announce('decline', AccountDeclined, { reasons: assessment.reasons.$ }, decided('declined'))
+      .next(kit.outcome('Declined', 'completed', { decision: 'declined' }));
+
+    // Manual review: announced with the task token, then the execution waits for the officer's decision,
+    // which the review-decision handler sends (SendTaskSuccess) and which goes on exactly as an automatic
+    // one. Every branch after the wait starts with a fenced write, so a review overtaken by a newer
+    // version ends superseded when its decision (or its deadline) arrives.
+    const expiry = kit
+      .announce('review expired', ManualReviewExpired, { reasons: assessment.reasons.$ }, decided('expired'))
+      .next(kit.outcome('Review expired', 'completed', { decision: 'expired' }));
+    const reviewed = new Choice(kit, 'Reviewer decided?')
+      .when(Condition.stringEquals($.review.decision.path, 'approved'), approval)
+      .when(Condition.stringEquals($.review.decision.path, 'declined'), decline)
+      .otherwise(
+        new Fail(kit, 'Unknown review decision', {
+          error: 'UnknownDecision',
+          causePath: $.review.decision.path,
+        }),
+      );
+    const review = kit
+      .announce(
+        'manual review',
+        ManualReviewRequired,
+        { riskScore: assessment.riskScore.$, reasons: assessment.reasons.$, taskToken: JsonPath.taskToken },
+        { status: 'in review', attributes: { decision: DynamoAttributeValue.fromString('manual review') } },
+        {
+          timeout: props.reviewTimeout,
+          resultPath: $.review.path,
+          catches: [{ errors: ['States.Timeout'], next: expiry }],
+        },
+      )
+      .next(reviewed);
+
     const decide = new Choice(kit, 'Decide')
-      .when(
-        Condition.stringEquals(assessment.decision.path, 'approved' satisfies Decision),
-        kit
-          .announce(
-            'approval',
-            AccountApproved,
-            { riskScore: assessment.riskScore.$, plan: $.detail.plan.$ },
-            decided('approved'),
-          )
-          .next(kit.outcome('Approved', 'completed', { decision: 'approved' })),
-      )
-      .when(
-        Condition.stringEquals(assessment.decision.path, 'declined' satisfies Decision),
-        kit
-          .announce('decline', AccountDeclined, { reasons: assessment.reasons.$ }, decided('declined'))
-          .next(kit.outcome('Declined', 'completed', { decision: 'declined' })),
-      )
-      .when(
-        Condition.stringEquals(assessment.decision.path, 'manual review' satisfies Decision),
-        kit
-          .announce(
-            'manual review',
-            ManualReviewRequired,
-            { riskScore: assessment.riskScore.$, reasons: assessment.reasons.$ },
-            decided('manual review'),
-          )
-          .next(kit.outcome('Sent to manual review', 'completed', { decision: 'manual review' })),
-      )
+      .when(Condition.stringEquals(assessment.decision.path, 'approved' satisfies Decision), approval)
+      .when(Condition.stringEquals(assessment.decision.path, 'declined' satisfies Decision), decline)
+      .when(Condition.stringEquals(assessment.decision.path, 'manual review' satisfies Decision), review)
       .otherwise(
         new Fail(kit, 'Unknown decision', { error: 'UnknownDecision', causePath: assessment.decision.path }),
       );
@@ -153,7 +177,9 @@ export class KycWorkflow extends Construct {
       )
       .next(decide);
 
-    this.stateMachine = workflowStateMachine(this, props.stateMachineName, definition);
+    // A review may wait up to its deadline; the rest of the run takes minutes at most.
+    const timeout = props.reviewTimeout.plus(Duration.hours(1));
+    this.stateMachine = workflowStateMachine(this, props.stateMachineName, definition, timeout);
     acknowledgeFunctionVersions(this.stateMachine, [
       props.verifyIdentity,
       props.screenSanctions,

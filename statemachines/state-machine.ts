@@ -14,7 +14,13 @@ import type { Construct } from 'constructs';
  * Every workflow runs as a Standard state machine with full logging and X-Ray tracing. Execution data stays
  * out of the logs, because trigger events carry applicant data (name, date of birth, document number).
  */
-export function workflowStateMachine(scope: Construct, name: string, definition: IChainable): StateMachine {
+export function workflowStateMachine(
+  scope: Construct,
+  name: string,
+  definition: IChainable,
+  /** How long an execution may run; an hour unless the workflow waits for people. */
+  timeout: Duration = Duration.hours(1),
+): StateMachine {
   const logs = new LogGroup(scope, 'Logs', {
     retention: RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.DESTROY,
@@ -23,7 +29,7 @@ export function workflowStateMachine(scope: Construct, name: string, definition:
     stateMachineName: name,
     stateMachineType: StateMachineType.STANDARD,
     definitionBody: DefinitionBody.fromChainable(definition),
-    timeout: Duration.hours(1),
+    timeout,
     tracingEnabled: true,
     logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
   });

@@ -93,6 +93,22 @@ describe('the local runtime through the AWS CLI', () => {
     return { queueUrl, messages: (r.Messages ?? []) as Received[] };
   }
 
+  /** Waits until the review of the user's version 1 has its task token recorded in the version table. */
+  async function reviewOpened(userId: string): Promise<void> {
+    await eventually(async () => {
+      const { Item } = (await ok(
+        'dynamodb',
+        'get-item',
+        '--table-name',
+        `${BUS}-versions`,
+        '--consistent-read',
+        '--key',
+        JSON.stringify({ userId: { S: userId }, workflow: { S: 'kyc' } }),
+      )) as { Item?: { review?: { M?: { token?: unknown } } } };
+      return Item?.review?.M?.token ? true : undefined;
+    });
+  }
+
   const userOf = (e: Described) => JSON.parse(e.input).detail.userId as string;
   const outputOf = (e: Described) => JSON.parse(e.output ?? '{}') as Record<string, unknown>;
 
@@ -105,17 +121,27 @@ describe('the local runtime through the AWS CLI', () => {
       const response = await ok('events', 'put-events', '--entries', `file://${join(samplesDir, file)}`);
       expect(response.FailedEntryCount).toBe(0);
       if (file === 'user-blocked.json') await settledExecutions('access-change', 4);
+      // The back office decides once the review is open, as a person would: its task token is recorded.
+      if (file === 'account-requested-manual-review.json') await reviewOpened('user-1003');
     }
     const kyc = await settledExecutions('kyc', 3);
-    const onboarding = await settledExecutions('onboarding', 2);
+    const onboarding = await settledExecutions('onboarding', 3);
     const access = await settledExecutions('access-change', 5);
 
     // Assess
     const decisionOf = (user: string) => outputOf(kyc.find((e) => userOf(e) === user) as Described).decision;
     expect(decisionOf('user-1001')).toBe('approved');
     expect(decisionOf('user-1002')).toBe('declined');
-    expect(decisionOf('user-1003')).toBe('manual review');
-    expect(onboarding.map(userOf).sort()).toEqual(['user-1001', 'user-2001']);
+    // Reviewed: the approval decides; the decline that follows is parked as already decided.
+    expect(decisionOf('user-1003')).toBe('approved');
+    expect(onboarding.map(userOf).sort()).toEqual(['user-1001', 'user-1003', 'user-2001']);
+    const rejected = await eventually(async () => {
+      const { messages } = await receive('rejected-events');
+      return messages.length > 0 ? messages : undefined;
+    });
+    expect(rejected.map((m) => JSON.parse(m.Body).reason)).toEqual([
+      'Already decided: version 1 was approved by officer-7.',
+    ]);
     expect(onboarding.every((e) => e.status === 'SUCCEEDED' && outputOf(e).outcome === 'completed')).toBe(
       true,
     );

@@ -130,7 +130,31 @@ describe('the audit log', () => {
     expect(masked).toContain('ApplicantData');
     expect(policy.Configuration.CustomDataIdentifier).toEqual([
       { Name: 'ApplicantData', Regex: expect.any(String) },
+      { Name: 'TaskToken', Regex: expect.any(String) },
     ]);
+  });
+
+  it('masks the task token of a Manual Review Required event, and keeps the rest', () => {
+    // Prepare: a Manual Review Required event as EventBridge writes it to the log group.
+    const policy = auditLog.Properties.DataProtectionPolicy as {
+      Configuration: { CustomDataIdentifier: { Name: string; Regex: string }[] };
+    };
+    const tokenRegex = policy.Configuration.CustomDataIdentifier.find((c) => c.Name === 'TaskToken')?.Regex;
+    const token = 'AQCEAAAAKgAAAAMAAAAAAAAAAaJ8y+Zk/3qV0w7nGq2b1Q==';
+    const line = JSON.stringify({
+      'detail-type': 'Manual Review Required',
+      source: 'app.kyc',
+      detail: { userId: 'user-1003', version: 1, riskScore: 40, taskToken: token },
+    });
+
+    // Act
+    const shown = line.replace(new RegExp(tokenRegex ?? '$^', 'g'), '****');
+
+    // Assess
+    expect(shown).not.toContain(token);
+    expect(shown).not.toContain(token.slice(-10));
+    expect(shown).toContain('"userId":"user-1003"');
+    expect(shown).toContain('"riskScore":40');
   });
 
   it('masks every applicant value of the Account Requested samples, and nothing the audit needs', () => {

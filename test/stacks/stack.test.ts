@@ -105,4 +105,38 @@ describe('the OnboardingKyc stack', () => {
     for (const statement of putEvents)
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] });
   });
+
+  it('lets the review-decision handler answer tasks of the KYC state machine only, and read and write the table', () => {
+    const [role] = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) =>
+      id.startsWith('ReviewDecisionFunction'),
+    );
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+      .flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      );
+    const states = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('states:')));
+    expect(states).toHaveLength(1);
+    expect([states[0]?.Action].flat().sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskHeartbeat',
+      'states:SendTaskSuccess',
+    ]);
+    expect(states[0]?.Resource).toEqual({ Ref: expect.stringMatching(/^KycStateMachine/) });
+    const dynamodb = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamodb.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('gives the KYC execution time for its manual review to reach its deadline', () => {
+    const kyc = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).find((r) =>
+      JSON.stringify(r.Properties.StateMachineName).includes('-kyc'),
+    );
+    const definition = JSON.stringify(kyc?.Properties.DefinitionString);
+    // A week's review (stacks/config.ts), plus an hour for the rest of the run.
+    expect(definition).toContain('\\"TimeoutSeconds\\":604800');
+    expect(definition).toContain('\\"TimeoutSeconds\\":608400');
+  });
 });

@@ -6,6 +6,11 @@ const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
 const UPDATE_ITEM = 'arn:aws:states:::dynamodb:updateItem';
 const definitions = synthesizedDefinitions();
 
+/** A putEvents state: a plain emit, or one that waits for its task token (`.waitForTaskToken`). */
+function isPutEvents(state: State): boolean {
+  return state.Resource === PUT_EVENTS || state.Resource === `${PUT_EVENTS}.waitForTaskToken`;
+}
+
 /** Names of the states that transition to `target` (Next, Choice branches, Default, Catch). */
 function predecessors(definition: Definition, target: string): State[] {
   return allStates(definition)
@@ -51,7 +56,7 @@ describe.each([...definitions])('the synthesized %s state machine', (_name, defi
   });
 
   it('gives every putEvents state one entry and a jittered FailedEntry retry', () => {
-    const emits = states.filter(([, s]) => s.Resource === PUT_EVENTS);
+    const emits = states.filter(([, s]) => isPutEvents(s));
     expect(emits.length).toBeGreaterThan(0);
     for (const [, state] of emits) {
       expect(state.Parameters?.Entries).toHaveLength(1);
@@ -61,26 +66,29 @@ describe.each([...definitions])('the synthesized %s state machine', (_name, defi
   });
 
   it('parks an emit that runs out of retries, then puts the event again in a state a redrive repeats', () => {
-    const firstEmits = states.filter(([name, s]) => s.Resource === PUT_EVENTS && !name.endsWith(' again'));
+    const firstEmits = states.filter(([name, s]) => isPutEvents(s) && !name.endsWith(' again'));
     for (const [name, emit] of firstEmits) {
       expect(emit.Catch?.some((c) => c.ErrorEquals.includes('EventBridge.FailedEntry'))).toBe(true);
-      for (const c of emit.Catch ?? []) {
+      const emitFailures = (emit.Catch ?? []).filter((c) => c.ResultPath === '$.emitError');
+      expect(emitFailures.length).toBeGreaterThan(0);
+      for (const c of emitFailures) {
         const park = definition.States[c.Next];
         expect(park?.Resource).toBe('arn:aws:states:::sqs:sendMessage');
         expect(String(park?.Parameters?.QueueUrl)).toMatch(/onboarding-kyc-undelivered-events$/);
         // The second put has no Catch: if it fails, the execution fails there, and a redrive repeats it.
         const again = definition.States[park?.Next ?? ''];
         expect(park?.Next).toBe(`${name} again`);
-        expect(again?.Resource).toBe(PUT_EVENTS);
+        expect(again?.Resource).toBe(emit.Resource);
         expect([again?.Next, again?.End]).toEqual([emit.Next, emit.End]);
         expect(again?.Parameters?.Entries).toEqual(emit.Parameters?.Entries);
-        expect(again?.Catch).toBeUndefined();
+        // A waiting put keeps the wait's own endings (its deadline), and nothing else.
+        expect(again?.Catch ?? []).toEqual((emit.Catch ?? []).filter((c) => c.ResultPath !== '$.emitError'));
       }
     }
   });
 
   it('fences every emit: the only way into a putEvents state is a version-conditioned updateItem', () => {
-    for (const [name] of states.filter(([n, s]) => s.Resource === PUT_EVENTS && !n.endsWith(' again'))) {
+    for (const [name] of states.filter(([n, s]) => isPutEvents(s) && !n.endsWith(' again'))) {
       const before = predecessors(definition, name);
       expect(before).toHaveLength(1);
       expect(before[0]?.Resource).toBe(UPDATE_ITEM);
@@ -109,7 +117,7 @@ describe.each([...definitions])('the synthesized %s state machine', (_name, defi
   });
 
   it('puts events that carry the ordering fields and never an aws. source', () => {
-    for (const [, state] of states.filter(([, s]) => s.Resource === PUT_EVENTS)) {
+    for (const [, state] of states.filter(([, s]) => isPutEvents(s))) {
       const [entry] = (state.Parameters?.Entries ?? []) as {
         Source: string;
         Detail: Record<string, unknown>;

@@ -11,6 +11,17 @@ import {
   stored,
 } from '../support/local';
 
+/** Polls `find` until it returns something (a generous ceiling: never a tight wall-clock budget). */
+async function until<T>(find: () => T | undefined, ceilingMs = 60_000): Promise<T> {
+  const deadline = Date.now() + ceilingMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('Timed out waiting for a condition.');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('workflows run from the synthesized template', () => {
   let app: LocalApp;
   beforeEach(async () => {
@@ -109,23 +120,42 @@ describe('workflows run from the synthesized template', () => {
     });
   });
 
-  it('sends a medium-risk applicant to manual review', async () => {
+  it('sends a medium-risk applicant to manual review, waits, and goes on as the decision sent to its task says', async () => {
     // Prepare
     requestAccount('u-review', { ...applicants.approved, country: 'BR' });
+    const announced = await until(() =>
+      emitted(app, 'u-review').find((e) => e['detail-type'] === 'Manual Review Required'),
+    );
+    const [kyc] = executionsOf(app, 'kyc');
+    expect(kyc?.status).toBe('RUNNING');
+    expect(await stored(app, 'u-review', 'kyc')).toMatchObject({
+      status: 'in review',
+      decision: 'manual review',
+    });
 
-    // Act
+    // Act: what the review-decision handler does with an officer's approval.
+    const decision = { decision: 'approved', reviewer: 'officer-1', reason: 'Proof of address checked.' };
+    app.stepFunctions.sendTaskSuccess(String(announced.detail.taskToken), JSON.stringify(decision));
     await app.settle();
 
     // Assess
-    expect(outputOf(executionsOf(app, 'kyc')[0] ?? {})).toMatchObject({ decision: 'manual review' });
-    const events = emitted(app, 'u-review');
-    expect(events.map((e) => e['detail-type'])).toEqual([
+    expect(announced.detail).toMatchObject({ riskScore: 40, reasons: ['country-risk-medium'] });
+    expect(outputOf(executionsOf(app, 'kyc')[0] ?? {})).toMatchObject({
+      outcome: 'completed',
+      decision: 'approved',
+    });
+    expect(emitted(app, 'u-review').map((e) => e['detail-type'])).toEqual([
       'KYC Checks Completed',
       'Risk Assessed',
       'Manual Review Required',
+      'Account Approved',
+      'Profile Created',
+      'Workspace Provisioned',
+      'Welcome Message Requested',
+      'Onboarding Completed',
     ]);
-    expect(events[2]?.detail).toMatchObject({ riskScore: 40, reasons: ['country-risk-medium'] });
-    expect(executionsOf(app, 'onboarding')).toHaveLength(0);
+    expect(await stored(app, 'u-review', 'kyc')).toMatchObject({ status: 'completed', decision: 'approved' });
+    expect(await stored(app, 'u-review', 'onboarding')).toMatchObject({ status: 'completed' });
   });
 
   it('retries an unavailable identity provider and then fails with its named error', async () => {
