@@ -231,20 +231,28 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
    */
   emit<C extends EventContract<string, string, z.ZodType>>(
     contract: C,
-    detail: Omit<z.infer<C['schema']>, EmittedCommon>,
+    detail: Omit<z.infer<C['schema']>, EmittedCommon | 'taskToken'>,
     wait?: WaitForTaskToken,
   ): Chain {
+    const common = {
+      userId: this.trigger.detail.userId.$,
+      version: this.trigger.detail.version.$,
+      workflow: this.props.workflow,
+      triggerEventId: this.trigger.id.$,
+    };
+    // A waiting emit carries its task token in `detail.taskToken`. The parked copy leaves it out: only a
+    // callback task has a token (`$$.Task.Token` would fail the park with States.Runtime), and a parked
+    // token could answer the wait from the queue.
     const entry = {
       source: contract.source,
       detailType: contract.detailType,
       detail: TaskInput.fromObject({
-        userId: this.trigger.detail.userId.$,
-        version: this.trigger.detail.version.$,
-        workflow: this.props.workflow,
-        triggerEventId: this.trigger.id.$,
+        ...common,
         ...detail,
+        ...(wait ? { taskToken: JsonPath.taskToken } : {}),
       }),
     };
+    const parkedDetail = { ...common, ...detail };
     const putEvent = (name: string) => {
       const task = new EventBridgePutEvents(this, name, {
         entries: [{ ...entry, eventBus: this.props.bus }],
@@ -273,7 +281,7 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
           EventBusName: this.props.bus.eventBusName,
           Source: contract.source,
           DetailType: contract.detailType,
-          Detail: entry.detail.value,
+          Detail: parkedDetail,
         },
         error: failure.Error.$,
         cause: failure.Cause.$,
@@ -294,7 +302,7 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
   announce<C extends EventContract<string, string, z.ZodType>>(
     step: string,
     contract: C,
-    detail: Omit<z.infer<C['schema']>, EmittedCommon>,
+    detail: Omit<z.infer<C['schema']>, EmittedCommon | 'taskToken'>,
     record: Parameters<WorkflowKit<Detail>['fence']>[1] = {},
     wait?: WaitForTaskToken,
   ): Chain {

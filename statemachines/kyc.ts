@@ -141,7 +141,7 @@ export class KycWorkflow extends Construct {
       .announce(
         'manual review',
         ManualReviewRequired,
-        { riskScore: assessment.riskScore.$, reasons: assessment.reasons.$, taskToken: JsonPath.taskToken },
+        { riskScore: assessment.riskScore.$, reasons: assessment.reasons.$ },
         { status: 'in review', attributes: { decision: DynamoAttributeValue.fromString('manual review') } },
         {
           timeout: props.reviewTimeout,

@@ -116,6 +116,16 @@ describe.each([...definitions])('the synthesized %s state machine', (_name, defi
     }
   });
 
+  it('reads the task token only in callback tasks, the only ones that have one', () => {
+    for (const [name, state] of states.filter(([, s]) =>
+      JSON.stringify(s.Parameters ?? {}).includes('$$.Task.Token'),
+    ))
+      expect({ name, resource: state.Resource }).toEqual({
+        name,
+        resource: expect.stringMatching(/\.waitForTaskToken$/),
+      });
+  });
+
   it('puts events that carry the ordering fields and never an aws. source', () => {
     for (const [, state] of states.filter(([, s]) => isPutEvents(s))) {
       const [entry] = (state.Parameters?.Entries ?? []) as {
