@@ -1,26 +1,52 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { eventsActions } from './api/events';
+import { EVENTS_REQUESTS, eventsActions } from './api/events';
+import { FORM_TYPE, mediaType, requestGuard } from './api/guard';
 import type { ApiActions, ErrorAnswer } from './api/protocol';
-import { sqsActions, sqsJsonError } from './api/sqs';
+import { checkRequest, type RequestShapes } from './api/shapes';
+import { SQS_REQUESTS, sqsActions, sqsJsonError } from './api/sqs';
 import { handleSqsQuery } from './api/sqs-query';
-import { statesActions } from './api/states';
+import { STATES_REQUESTS, statesActions } from './api/states';
 import type { LocalApp } from './app';
 import { AwsError } from './errors';
 import type { EventRecord } from './eventbridge/bus';
 import { describeFaultRule, parseFaultRule } from './eventbridge/faults';
+import { nestsDeeperThan } from './json-depth';
 import { SqsError } from './sqs';
 import { viewerFile } from './viewer/serve';
 
 /** Requests larger than this are refused before they are parsed (PutEvents' own limit is 256 KiB). */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
+/**
+ * How deep a JSON request body may nest. The deepest any AWS request the runtime serves legitimately goes is
+ * a DynamoDB item at DynamoDB's limit, 32 levels of attribute values, two JSON levels each; payloads nested
+ * deeper travel as JSON text inside a string (Detail, input), checked where they are read. Past this, dynalite's
+ * recursive validation overflows the stack and takes the whole process with it.
+ */
+const MAX_REQUEST_DEPTH = 100;
+
+/**
+ * DynamoDB's answer to an item nested past its 32 levels (recorded against AWS in nubo-db/dynoxide#110; the
+ * limit is in the DynamoDB Developer Guide's "Constraints" page), which dynalite does not check.
+ */
+const DYNAMODB_TOO_DEEP = JSON.stringify({
+  __type: 'com.amazon.coral.validate#ValidationException',
+  message:
+    'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit',
+});
+
 /** The JSON services, by the `X-Amz-Target` prefix their clients send. */
 interface JsonService {
   /** The service's JSON protocol version, as its Content-Type. */
   readonly contentType: string;
   readonly actions: ApiActions;
+  /**
+   * Each action's request: a member of the wrong JSON type is SerializationException before the action runs,
+   * and an action without one is not served.
+   */
+  readonly requests: RequestShapes;
   /** The error for an action the service does not serve. */
   readonly unknownAction: (target: string) => AwsError;
   /** How the service answers an error. */
@@ -28,10 +54,11 @@ interface JsonService {
 }
 
 /** A JSON service with AWS's usual errors: HTTP 400, `{"__type": code, "message": ...}`. */
-function jsonService(contentType: string, actions: ApiActions): JsonService {
+function jsonService(contentType: string, actions: ApiActions, requests: RequestShapes): JsonService {
   return {
     contentType,
     actions,
+    requests,
     unknownAction: (target) =>
       new AwsError('UnknownOperationException', `Operation ${target} is not supported.`),
     errorAnswer: (error) => ({
@@ -47,6 +74,12 @@ export interface ServerOptions {
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
+  /**
+   * Host names the runtime answers besides the address it is bound to (for a loopback address: localhost,
+   * 127.0.0.1 and [::1]), e.g. a Docker service name; `name:port` when clients reach it on another port. A
+   * request with any other Host header is refused (see `requestGuard`).
+   */
+  readonly allowedHosts?: readonly string[];
 }
 
 /**
@@ -84,12 +117,21 @@ export class LocalServer {
     });
     const bound = (server.address() as AddressInfo).port;
     const local = new LocalServer(server, `http://${host.includes(':') ? `[${host}]` : host}:${bound}`);
+    const refusal = requestGuard(host, bound, options.allowedHosts ?? []);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      const refused = refusal(request);
+      if (refused) {
+        // The body is not read, but drained, so that the connection can take the next request.
+        request.resume();
+        return sendError(response, refused.status, refused.type, refused.message);
+      }
       const handler = local.handler;
       if (!handler) return sendError(response, 503, 'ServiceUnavailable', 'The local runtime is starting.');
       handler(request, response).catch((error: unknown) => {
         console.error('local runtime: unexpected error', error);
         if (!response.headersSent) sendError(response, 500, 'InternalFailure', 'The local runtime failed.');
+        // An answer already begun (dynalite's, passed through) is ended short rather than left hanging.
+        else response.end();
       });
     });
     return local;
@@ -98,13 +140,18 @@ export class LocalServer {
   /** Starts answering with the app's APIs. */
   serve(app: LocalApp): void {
     const services: Record<string, JsonService> = {
-      AWSEvents: jsonService('application/x-amz-json-1.1', eventsActions(app.eventBridge)),
-      AWSStepFunctions: jsonService('application/x-amz-json-1.0', statesActions(app.stepFunctions)),
+      AWSEvents: jsonService('application/x-amz-json-1.1', eventsActions(app.eventBridge), EVENTS_REQUESTS),
+      AWSStepFunctions: jsonService(
+        'application/x-amz-json-1.0',
+        statesActions(app.stepFunctions),
+        STATES_REQUESTS,
+      ),
       // SQS's JSON protocol is query-compatible: an unknown action is the query protocol's InvalidAction,
       // and errors carry x-amzn-query-error, after which clients name them.
       AmazonSQS: {
         contentType: 'application/x-amz-json-1.0',
         actions: sqsActions(app.queues),
+        requests: SQS_REQUESTS,
         unknownAction: (target) => SqsError.invalidAction(target.slice(target.indexOf('.') + 1)),
         errorAnswer: sqsJsonError,
       },
@@ -152,21 +199,21 @@ async function handle(
   const target = request.headers['x-amz-target'];
   if (request.method === 'POST' && typeof target === 'string') {
     const [prefix = '', action = ''] = target.split('.');
-    if (prefix === 'DynamoDB_20120810') return proxyToDynalite(app, request, body, response);
+    const text = body.toString('utf8');
+    if (prefix === 'DynamoDB_20120810') {
+      if (!nestsDeeperThan(text, MAX_REQUEST_DEPTH)) return proxyToDynalite(app, request, body, response);
+      response.writeHead(400, { 'Content-Type': 'application/x-amz-json-1.0' });
+      return void response.end(DYNAMODB_TOO_DEEP);
+    }
     const service = services[prefix];
     if (!service)
       return sendError(response, 400, 'UnknownOperationException', `Operation ${target} is not supported.`);
-    let params: Record<string, unknown>;
-    try {
-      params = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
-    } catch {
-      return sendError(response, 400, 'SerializationException', 'The request body is not valid JSON.');
-    }
     try {
       // Object.hasOwn: an action name such as `constructor` must not find a prototype method.
       const run = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
-      if (!run) throw service.unknownAction(target);
-      return sendJson(response, 200, service.contentType, await run(params ?? {}));
+      const shape = Object.hasOwn(service.requests, action) ? service.requests[action] : undefined;
+      if (!run || !shape) throw service.unknownAction(target);
+      return sendJson(response, 200, service.contentType, await run(checkRequest(parseBody(text), shape)));
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
       const answer = service.errorAnswer(error);
@@ -174,7 +221,7 @@ async function handle(
       return void response.end(answer.body);
     }
   }
-  if (request.method === 'POST' && /x-www-form-urlencoded/.test(request.headers['content-type'] ?? '')) {
+  if (request.method === 'POST' && mediaType(request.headers['content-type']) === FORM_TYPE) {
     // SQS's query protocol, which Debian's AWS CLI 2.9 still speaks. It may post to the queue's own URL
     // instead of naming it in QueueUrl.
     const answer = await handleSqsQuery(
@@ -293,6 +340,21 @@ async function proxyToDynalite(
   response.end(Buffer.from(await upstream.arrayBuffer()));
 }
 
+/** A JSON protocol's request body: an empty one is `{}`; one that is not JSON is SerializationException. */
+function parseBody(text: string): unknown {
+  if (text.length === 0) return {};
+  if (nestsDeeperThan(text, MAX_REQUEST_DEPTH))
+    throw new AwsError(
+      'SerializationException',
+      `The request body is nested deeper than ${MAX_REQUEST_DEPTH} levels, which no request of this API needs.`,
+    );
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AwsError('SerializationException', 'The request body is not valid JSON.');
+  }
+}
+
 function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -312,9 +374,28 @@ function epochSeconds(this: unknown, key: string, value: unknown): unknown {
   return raw instanceof Date ? raw.getTime() / 1000 : value;
 }
 
+/**
+ * Answers with a JSON body, serialised before anything is sent: a value that cannot be (too deep for
+ * JSON.stringify's recursion, or holding a BigInt) is answered as InternalFailure, never a response begun and
+ * never ended.
+ */
 function sendJson(response: ServerResponse, status: number, contentType: string, value: unknown): void {
+  let body: string;
+  try {
+    body = JSON.stringify(value ?? {}, epochSeconds);
+  } catch (error) {
+    console.error('local runtime: a response could not be serialised', error);
+    const reason = error instanceof Error ? error.message : String(error);
+    sendError(
+      response,
+      500,
+      'InternalFailure',
+      `The local runtime could not serialise its answer: ${reason}`,
+    );
+    return;
+  }
   response.writeHead(status, { 'Content-Type': contentType, 'x-amzn-RequestId': randomUUID() });
-  response.end(JSON.stringify(value ?? {}, epochSeconds));
+  response.end(body);
 }
 
 function sendError(response: ServerResponse, status: number, type: string, message: string): void {

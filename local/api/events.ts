@@ -1,20 +1,59 @@
 import { AwsError } from '../errors';
 import type { LocalEventBridge, LocalRule, PutEventsRequestEntry } from '../eventbridge/bus';
 import { InvalidEventPatternError, matchesPattern, parsePattern } from '../eventbridge/pattern';
+import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from '../json-depth';
 import type { ApiActions } from './protocol';
+import { list, type RequestShapes, structure } from './shapes';
 import { page, required } from './validate';
 
 /** Fields TestEventPattern requires in the event (API reference, TestEventPattern). */
 const TEST_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'];
 
-/** EventBridge list calls: `Limit` up to 100, a bad `NextToken` is a ValidationException. */
-const paging = (params: Record<string, unknown>) => ({
+/**
+ * EventBridge list calls: `Limit` up to 100, a bad `NextToken` is a ValidationException (the API reference lists
+ * no token error for them; ValidationException is what EventBridge answers a parameter it cannot take with).
+ */
+const paging = (list: string, params: Record<string, unknown>) => ({
+  list,
   nextToken: params.NextToken,
   size: params.Limit,
   defaultSize: 100,
   maxSize: 100,
   invalidToken: 'ValidationException',
 });
+
+/** The requests of the actions `eventsActions` serves (EventBridge API reference, each action's Request Syntax). */
+export const EVENTS_REQUESTS: RequestShapes = {
+  PutEvents: structure({
+    Entries: list(
+      structure({
+        Time: 'Timestamp',
+        Source: 'String',
+        Resources: list('String'),
+        DetailType: 'String',
+        Detail: 'String',
+        EventBusName: 'String',
+        TraceHeader: 'String',
+      }),
+    ),
+    EndpointId: 'String',
+  }),
+  TestEventPattern: structure({ EventPattern: 'String', Event: 'String' }),
+  ListEventBuses: structure({ NamePrefix: 'String', NextToken: 'String', Limit: 'Integer' }),
+  ListRules: structure({
+    NamePrefix: 'String',
+    EventBusName: 'String',
+    NextToken: 'String',
+    Limit: 'Integer',
+  }),
+  DescribeRule: structure({ Name: 'String', EventBusName: 'String' }),
+  ListTargetsByRule: structure({
+    Rule: 'String',
+    EventBusName: 'String',
+    NextToken: 'String',
+    Limit: 'Integer',
+  }),
+};
 
 /** EventBridge's API (`AWSEvents.*`, JSON 1.1) over the template's buses and rules. Rules are read-only. */
 export function eventsActions(bus: LocalEventBridge): ApiActions {
@@ -48,17 +87,21 @@ export function eventsActions(bus: LocalEventBridge): ApiActions {
     TestEventPattern: (params) => {
       const patternJson = required(params, 'EventPattern');
       const eventJson = required(params, 'Event');
+      // Matching recurses through the pattern and the event. AWS documents no depth for either: past
+      // MAX_PAYLOAD_DEPTH they get the errors this action gives any pattern or event it cannot take.
+      const tooDeep = `it is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`;
       let pattern: ReturnType<typeof parsePattern>;
       try {
+        if (nestsDeeperThan(patternJson, MAX_PAYLOAD_DEPTH)) throw new InvalidEventPatternError(tooDeep, '');
         pattern = parsePattern(patternJson);
       } catch (error) {
+        // The error's message already reads "Event pattern is not valid. Reason: ...".
         if (error instanceof InvalidEventPatternError)
-          throw new AwsError(
-            'InvalidEventPatternException',
-            `Event pattern is not valid. Reason: ${error.message}`,
-          );
+          throw new AwsError('InvalidEventPatternException', error.message);
         throw error;
       }
+      if (nestsDeeperThan(eventJson, MAX_PAYLOAD_DEPTH))
+        throw new AwsError('ValidationException', `Parameter Event is not valid. Reason: ${tooDeep}.`);
       let event: unknown;
       try {
         event = JSON.parse(eventJson);
@@ -82,7 +125,7 @@ export function eventsActions(bus: LocalEventBridge): ApiActions {
       const buses = [...bus.buses.values()]
         .filter((b) => b.name.startsWith(prefix))
         .map((b) => ({ Name: b.name, Arn: b.arn }));
-      const { items, nextToken } = page(buses, paging(params));
+      const { items, nextToken } = page(buses, paging('ListEventBuses', params));
       return { EventBuses: items, ...(nextToken ? { NextToken: nextToken } : {}) };
     },
 
@@ -90,14 +133,17 @@ export function eventsActions(bus: LocalEventBridge): ApiActions {
       const onBus = busName(params);
       const prefix = String(params.NamePrefix ?? '');
       const rules = bus.rules.filter((r) => r.busName === onBus && r.name.startsWith(prefix)).map(describe);
-      const { items, nextToken } = page(rules, paging(params));
+      const { items, nextToken } = page(rules, paging('ListRules', params));
       return { Rules: items, ...(nextToken ? { NextToken: nextToken } : {}) };
     },
 
     DescribeRule: (params) => ({ ...describe(findRule(params, 'Name')), CreatedBy: bus.env.account }),
 
     ListTargetsByRule: (params) => {
-      const { items, nextToken } = page(findRule(params, 'Rule').targets, paging(params));
+      const { items, nextToken } = page(
+        findRule(params, 'Rule').targets,
+        paging('ListTargetsByRule', params),
+      );
       return { Targets: items, ...(nextToken ? { NextToken: nextToken } : {}) };
     },
   };

@@ -8,6 +8,7 @@ import {
   SqsError,
 } from '../sqs';
 import type { ApiActions, ErrorAnswer } from './protocol';
+import { list, map, type RequestShapes, structure } from './shapes';
 import { page } from './validate';
 
 type Params = Record<string, unknown>;
@@ -47,6 +48,45 @@ const MESSAGE_SYSTEM_ATTRIBUTE_NAMES = [
 /** How often a receive with WaitTimeSeconds looks again for a visible message. */
 const POLL_INTERVAL_MS = 50;
 
+const MESSAGE_ATTRIBUTE_VALUE = structure({
+  StringValue: 'String',
+  BinaryValue: 'String',
+  StringListValues: list('String'),
+  BinaryListValues: list('String'),
+  DataType: 'String',
+});
+
+/**
+ * The JSON protocol's requests of the actions `sqsActions` serves (SQS API reference, each action's Request
+ * Syntax). The query protocol carries every value as text, which the actions read themselves.
+ */
+export const SQS_REQUESTS: RequestShapes = {
+  ListQueues: structure({ QueueNamePrefix: 'String', NextToken: 'String', MaxResults: 'Integer' }),
+  GetQueueUrl: structure({ QueueName: 'String', QueueOwnerAWSAccountId: 'String' }),
+  GetQueueAttributes: structure({ QueueUrl: 'String', AttributeNames: list('String') }),
+  SendMessage: structure({
+    QueueUrl: 'String',
+    MessageBody: 'String',
+    DelaySeconds: 'Integer',
+    MessageAttributes: map(MESSAGE_ATTRIBUTE_VALUE),
+    MessageSystemAttributes: map(MESSAGE_ATTRIBUTE_VALUE),
+    MessageDeduplicationId: 'String',
+    MessageGroupId: 'String',
+  }),
+  ReceiveMessage: structure({
+    QueueUrl: 'String',
+    AttributeNames: list('String'),
+    MessageSystemAttributeNames: list('String'),
+    MessageAttributeNames: list('String'),
+    MaxNumberOfMessages: 'Integer',
+    VisibilityTimeout: 'Integer',
+    WaitTimeSeconds: 'Integer',
+    ReceiveRequestAttemptId: 'String',
+  }),
+  DeleteMessage: structure({ QueueUrl: 'String', ReceiptHandle: 'String' }),
+  PurgeQueue: structure({ QueueUrl: 'String' }),
+};
+
 /**
  * SQS's API (`AmazonSQS.*`, JSON 1.0, and the query protocol through `handleSqsQuery`) over the template's
  * queues. Queues are the template's: there is no CreateQueue, DeleteQueue or SetQueueAttributes. Errors are
@@ -71,6 +111,7 @@ export function sqsActions(queues: LocalQueues): ApiActions {
         .map((q) => q.url);
       // Without MaxResults SQS lists up to 1000 queues and never pages.
       const { items, nextToken } = page(urls, {
+        list: 'ListQueues',
         nextToken: optionalString(params, 'NextToken'),
         size: max,
         defaultSize: 1000,

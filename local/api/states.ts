@@ -1,4 +1,5 @@
 import { AwsError } from '../errors';
+import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from '../json-depth';
 import { validateDefinition } from '../stepfunctions/engine/validate';
 import { pageOfHistory } from '../stepfunctions/journal/history';
 import {
@@ -11,7 +12,8 @@ import {
   type TestStateRequest,
 } from '../stepfunctions/service';
 import type { ApiActions } from './protocol';
-import { page, pageSize, required } from './validate';
+import { list, type RequestShapes, structure } from './shapes';
+import { openToken, page, pageSize, required, sealToken } from './validate';
 
 const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 const TYPES = ['STANDARD', 'EXPRESS'] as const;
@@ -55,13 +57,39 @@ function describeMachine(sfn: LocalStepFunctions, m: LocalStateMachine) {
 }
 
 /** Step Functions list calls: `maxResults` up to 1000, 100 by default; a bad token is InvalidToken. */
-const paging = (params: Record<string, unknown>) => ({
+const paging = (list: string, params: Record<string, unknown>) => ({
+  list,
   nextToken: params.nextToken,
   size: params.maxResults,
   defaultSize: 100,
   maxSize: 1000,
   invalidToken: 'InvalidToken',
 });
+
+/**
+ * A JSON-text parameter the engine parses and walks (definitions, execution data, TestState's JSON), or `code`
+ * when it nests deeper than the runtime takes JSON documents (see MAX_PAYLOAD_DEPTH; AWS documents no depth for
+ * them).
+ */
+function shallowJson<T extends string | undefined>(text: T, key: string, code: string): T {
+  if (text !== undefined && nestsDeeperThan(text, MAX_PAYLOAD_DEPTH))
+    throw new AwsError(code, `Value at '${key}' is JSON nested deeper than ${MAX_PAYLOAD_DEPTH} levels.`);
+  return text;
+}
+
+/**
+ * A page of a list the engine pages by its own positions (the journal's): the client's token is opened to the
+ * position it seals, and the next position sealed in turn, so that a forged token is InvalidToken.
+ */
+function sealedPage<T extends { nextToken?: string }>(
+  list: string,
+  params: Record<string, unknown>,
+  read: (position: string | undefined) => T,
+): T {
+  const token = optional(params, 'nextToken');
+  const page = read(token === undefined ? undefined : openToken(list, token, 'InvalidToken'));
+  return page.nextToken === undefined ? page : { ...page, nextToken: sealToken(list, page.nextToken) };
+}
 
 /** An ARN parameter, or InvalidArn when it is not shaped like a Step Functions ARN of that kind. */
 function arnParam(params: Record<string, unknown>, key: string, kind: 'stateMachine' | 'execution'): string {
@@ -111,6 +139,106 @@ function describeExecution(sfn: LocalStepFunctions, e: Execution) {
   };
 }
 
+/** The configurations CreateStateMachine and UpdateStateMachine take alike (the runtime keeps none of them). */
+const CONFIGURATIONS = {
+  loggingConfiguration: structure({
+    level: 'String',
+    includeExecutionData: 'Boolean',
+    destinations: list(structure({ cloudWatchLogsLogGroup: structure({ logGroupArn: 'String' }) })),
+  }),
+  tracingConfiguration: structure({ enabled: 'Boolean' }),
+  publish: 'Boolean',
+  versionDescription: 'String',
+  encryptionConfiguration: structure({
+    kmsKeyId: 'String',
+    kmsDataKeyReusePeriodSeconds: 'Integer',
+    type: 'String',
+  }),
+} as const;
+
+/** The requests of the actions `statesActions` serves (Step Functions API reference, each action's Request Syntax). */
+export const STATES_REQUESTS: RequestShapes = {
+  ListStateMachines: structure({ maxResults: 'Integer', nextToken: 'String' }),
+  DescribeStateMachine: structure({ stateMachineArn: 'String', includedData: 'String' }),
+  CreateStateMachine: structure({
+    name: 'String',
+    definition: 'String',
+    roleArn: 'String',
+    type: 'String',
+    tags: list(structure({ key: 'String', value: 'String' })),
+    ...CONFIGURATIONS,
+  }),
+  UpdateStateMachine: structure({
+    stateMachineArn: 'String',
+    definition: 'String',
+    roleArn: 'String',
+    ...CONFIGURATIONS,
+  }),
+  DeleteStateMachine: structure({ stateMachineArn: 'String' }),
+  ValidateStateMachineDefinition: structure({
+    definition: 'String',
+    type: 'String',
+    severity: 'String',
+    maxResults: 'Integer',
+  }),
+  DescribeStateMachineForExecution: structure({ executionArn: 'String', includedData: 'String' }),
+  StartSyncExecution: structure({
+    stateMachineArn: 'String',
+    name: 'String',
+    input: 'String',
+    traceHeader: 'String',
+    includedData: 'String',
+  }),
+  SendTaskSuccess: structure({ taskToken: 'String', output: 'String' }),
+  SendTaskFailure: structure({ taskToken: 'String', error: 'String', cause: 'String' }),
+  SendTaskHeartbeat: structure({ taskToken: 'String' }),
+  TestState: structure({
+    definition: 'String',
+    roleArn: 'String',
+    input: 'String',
+    inspectionLevel: 'String',
+    revealSecrets: 'Boolean',
+    variables: 'String',
+    stateName: 'String',
+    mock: structure({
+      result: 'String',
+      errorOutput: structure({ error: 'String', cause: 'String' }),
+      fieldValidationMode: 'String',
+    }),
+    context: 'String',
+    stateConfiguration: structure({
+      retrierRetryCount: 'Integer',
+      errorCausedByState: 'String',
+      mapIterationFailureCount: 'Integer',
+      mapItemReaderData: 'String',
+    }),
+  }),
+  StartExecution: structure({
+    stateMachineArn: 'String',
+    name: 'String',
+    input: 'String',
+    traceHeader: 'String',
+  }),
+  DescribeExecution: structure({ executionArn: 'String', includedData: 'String' }),
+  RedriveExecution: structure({ executionArn: 'String', clientToken: 'String' }),
+  ListExecutions: structure({
+    stateMachineArn: 'String',
+    statusFilter: 'String',
+    maxResults: 'Integer',
+    nextToken: 'String',
+    mapRunArn: 'String',
+    redriveFilter: 'String',
+  }),
+  GetExecutionHistory: structure({
+    executionArn: 'String',
+    maxResults: 'Integer',
+    reverseOrder: 'Boolean',
+    nextToken: 'String',
+    includeExecutionData: 'Boolean',
+  }),
+  StopExecution: structure({ executionArn: 'String', error: 'String', cause: 'String' }),
+};
+
 /** Step Functions' API (`AWSStepFunctions.*`, JSON 1.0) over the template's state machines. */
 export function statesActions(sfn: LocalStepFunctions): ApiActions {
   return {
@@ -123,7 +251,7 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
         // Not AWS's: the viewer marks the machines created at run time. AWS's clients ignore the field.
         ...(m.origin === 'local' ? { origin: m.origin } : {}),
       }));
-      const { items, nextToken } = page(machines, paging(params));
+      const { items, nextToken } = page(machines, paging('ListStateMachines', params));
       return { stateMachines: items, ...(nextToken ? { nextToken } : {}) };
     },
 
@@ -136,7 +264,7 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
     CreateStateMachine: (params) => {
       const m = sfn.createLocalStateMachine({
         name: required(params, 'name'),
-        definition: required(params, 'definition'),
+        definition: shallowJson(required(params, 'definition'), 'definition', 'InvalidDefinition'),
         roleArn: required(params, 'roleArn'),
         type: enumParam(params, 'type', TYPES, 'STANDARD'),
       });
@@ -146,7 +274,7 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
     // https://docs.aws.amazon.com/step-functions/latest/apireference/API_UpdateStateMachine.html
     UpdateStateMachine: (params) => {
       const arn = arnParam(params, 'stateMachineArn', 'stateMachine');
-      const definition = optional(params, 'definition');
+      const definition = shallowJson(optional(params, 'definition'), 'definition', 'InvalidDefinition');
       const roleArn = optional(params, 'roleArn');
       if (
         definition === undefined &&
@@ -217,7 +345,10 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
 
     // https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html
     SendTaskSuccess: (params) => {
-      sfn.sendTaskSuccess(required(params, 'taskToken'), required(params, 'output'));
+      sfn.sendTaskSuccess(
+        required(params, 'taskToken'),
+        shallowJson(required(params, 'output'), 'output', 'InvalidOutput'),
+      );
       return {};
     },
 
@@ -242,20 +373,20 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
       const mock = params.mock as Record<string, unknown> | undefined;
       const errorOutput = mock?.errorOutput as Record<string, unknown> | undefined;
       const request: TestStateRequest = {
-        definition: required(params, 'definition'),
+        definition: shallowJson(required(params, 'definition'), 'definition', 'InvalidDefinition'),
         roleArn: optional(params, 'roleArn'),
-        input: optional(params, 'input'),
+        input: shallowJson(optional(params, 'input'), 'input', 'InvalidExecutionInput'),
         inspectionLevel: enumParam(params, 'inspectionLevel', LEVELS, 'INFO'),
         revealSecrets: params.revealSecrets === true,
-        variables: optional(params, 'variables'),
+        variables: shallowJson(optional(params, 'variables'), 'variables', 'ValidationException'),
         stateName: optional(params, 'stateName'),
-        context: optional(params, 'context'),
+        context: shallowJson(optional(params, 'context'), 'context', 'ValidationException'),
         stateConfiguration: params.stateConfiguration ?? undefined,
         mock:
           mock === undefined || mock === null
             ? undefined
             : {
-                result: optional(mock, 'result'),
+                result: shallowJson(optional(mock, 'result'), 'mock.result', 'ValidationException'),
                 errorOutput:
                   errorOutput === undefined || errorOutput === null
                     ? undefined
@@ -292,27 +423,28 @@ export function statesActions(sfn: LocalStepFunctions): ApiActions {
           `Value '${status}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`,
         );
       // Newest first, as the console and the API list them, a page at a time from the journal's index.
-      const token =
-        params.nextToken === undefined || params.nextToken === null
-          ? undefined
-          : required(params, 'nextToken');
-      const { items, nextToken } = sfn.listExecutions(
-        machine.arn,
-        status as ExecutionStatus | undefined,
-        pageSize(paging(params)),
-        token,
+      const list = `ListExecutions ${machine.arn}`;
+      const { items, nextToken } = sealedPage(list, params, (position) =>
+        sfn.listExecutions(
+          machine.arn,
+          status as ExecutionStatus | undefined,
+          pageSize(paging(list, params)),
+          position,
+        ),
       );
       return { executions: items.map(listItem), ...(nextToken ? { nextToken } : {}) };
     },
 
     GetExecutionHistory: (params) => {
       const execution = sfn.findExecution(arnParam(params, 'executionArn', 'execution'));
-      return pageOfHistory(execution.events, {
-        maxResults: params.maxResults as number | undefined,
-        nextToken: params.nextToken as string | undefined,
-        reverseOrder: params.reverseOrder === true,
-        includeExecutionData: params.includeExecutionData !== false,
-      });
+      return sealedPage(`GetExecutionHistory ${execution.executionArn}`, params, (position) =>
+        pageOfHistory(execution.events, {
+          maxResults: params.maxResults as number | undefined,
+          nextToken: position,
+          reverseOrder: params.reverseOrder === true,
+          includeExecutionData: params.includeExecutionData !== false,
+        }),
+      );
     },
 
     StopExecution: async (params) => {

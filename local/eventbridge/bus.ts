@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from '../../events/contract';
 import { AwsError, UnsupportedTemplateError } from '../errors';
+import { MAX_DETAIL_DEPTH, nestsDeeperThan } from '../json-depth';
 import type { Resource } from '../template';
 import type { FaultRule } from './faults';
 import { type EventPattern, matchesPattern, parsePattern } from './pattern';
@@ -168,12 +169,27 @@ export class LocalEventBridge {
 
   private accept(entry: PutEventsRequestEntry, time: string): PutEventsResultEntry {
     for (const field of ['Source', 'DetailType', 'Detail'] as const) {
-      if (typeof entry[field] !== 'string' || entry[field] === '') {
-        return {
-          ErrorCode: 'InvalidArgument',
-          ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
-        };
-      }
+      if (typeof entry[field] !== 'string' || entry[field] === '')
+        return invalidArgument(field, `${field} is a required argument.`);
+    }
+    // Entries a state machine puts reach here unchecked by the API's request model.
+    if (entry.EventBusName !== undefined && typeof entry.EventBusName !== 'string')
+      return invalidArgument('EventBusName', 'it must be a string.');
+    if (entry.Resources !== undefined && !isStringList(entry.Resources))
+      return invalidArgument('Resources', 'it must be a list of strings.');
+    // Only AWS services put events with their `aws.` sources. Recorded from the AWS CLI against AWS:
+    // {"ErrorCode": "NotAuthorizedForSourceException", "ErrorMessage": "Not authorized for the source."}
+    // (aws-samples/serverless-patterns#3089; API reference, PutEventsResultEntry, for the code).
+    if ((entry.Source as string).startsWith('aws.')) {
+      return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+    }
+    // AWS processes a Detail "up to 1100 levels deep" and documents no error past it: this runtime refuses
+    // it as the JSON it will not take, rather than overflow the stack matching, storing or serving it.
+    if (nestsDeeperThan(entry.Detail as string, MAX_DETAIL_DEPTH)) {
+      return {
+        ErrorCode: 'MalformedDetail',
+        ErrorMessage: `Detail is malformed: it is nested deeper than ${MAX_DETAIL_DEPTH} levels.`,
+      };
     }
     let detail: unknown;
     try {
@@ -350,14 +366,24 @@ export class LocalEventBridge {
 }
 
 function entrySize(e: PutEventsRequestEntry): number {
-  // EventBridge's documented entry-size calculation: time, source, detail-type, detail and resources.
+  // EventBridge's documented entry-size calculation: time, source, detail-type, detail and resources. A field
+  // of the wrong type counts nothing here: the entry is refused for it.
+  const bytes = (value: unknown) => (typeof value === 'string' ? Buffer.byteLength(value) : 0);
   return (
     (e.Time !== undefined ? 14 : 0) +
-    Buffer.byteLength(e.Source ?? '') +
-    Buffer.byteLength(e.DetailType ?? '') +
-    Buffer.byteLength(e.Detail ?? '') +
-    (e.Resources ?? []).reduce((sum, r) => sum + Buffer.byteLength(r), 0)
+    bytes(e.Source) +
+    bytes(e.DetailType) +
+    bytes(e.Detail) +
+    (Array.isArray(e.Resources) ? e.Resources.reduce((sum, r) => sum + bytes(r), 0) : 0)
   );
+}
+
+function invalidArgument(field: string, reason: string): PutEventsResultEntry {
+  return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid. Reason: ${reason}` };
+}
+
+function isStringList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 function eventTime(time: PutEventsRequestEntry['Time']): string {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, UnsupportedTemplateError } from '../errors';
+import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from '../json-depth';
 import type { Resource } from '../template';
 import { forEachState, type State, type StateMachineDefinition, type TaskState } from './engine/asl';
 import { StatesError } from './engine/errors';
@@ -840,12 +841,21 @@ function unsupportedAsInvalid<T>(build: () => T): T {
   }
 }
 
-/** Execution input as StartExecution checks it: JSON, within the payload limit. */
+/**
+ * Execution input as StartExecution checks it: JSON, within the payload limit and MAX_PAYLOAD_DEPTH (past which
+ * the interpreter's recursive walks, and the journal's JSON.stringify, would overflow the stack and leave the
+ * execution RUNNING for ever; AWS documents no depth, so the refusal's wording is the runtime's).
+ */
 function parseExecutionInput(input: string): unknown {
   if (Buffer.byteLength(input) > MAX_PAYLOAD_BYTES)
     throw new AwsError(
       'InvalidExecutionInput',
       `Invalid State Machine Execution Input: the input is larger than ${MAX_PAYLOAD_BYTES} bytes.`,
+    );
+  if (nestsDeeperThan(input, MAX_PAYLOAD_DEPTH))
+    throw new AwsError(
+      'InvalidExecutionInput',
+      `Invalid State Machine Execution Input: the input is nested deeper than ${MAX_PAYLOAD_DEPTH} levels.`,
     );
   try {
     return JSON.parse(input);
