@@ -1,7 +1,13 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime';
 import type { BeforeTask } from '../../local/stepfunctions/service';
@@ -35,6 +41,35 @@ const WAIT = { timeout: 10_000 };
 const ENDED_STATUS = 'Up to date: the execution has ended';
 /** Long enough for a page polling every second to ask again, several times over. */
 const QUIET_MS = 3000;
+/** A role for the state machines the tests create (the runtime does not check roles). */
+const ROLE = 'arn:aws:iam::000000000000:role/viewer-tests';
+
+/**
+ * A machine that asks a reviewer by putting an event with its task token (as the design's manual review
+ * does) and waits up to an hour for SendTaskSuccess or SendTaskFailure, then passes the answer on.
+ */
+const REVIEW_MACHINE = JSON.stringify({
+  StartAt: 'Wait for review',
+  States: {
+    'Wait for review': {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::events:putEvents.waitForTaskToken',
+      Parameters: {
+        Entries: [
+          {
+            EventBusName: BUS,
+            Source: 'test.viewer',
+            DetailType: 'Review Requested',
+            Detail: { 'userId.$': '$.userId', 'taskToken.$': '$$.Task.Token' },
+          },
+        ],
+      },
+      TimeoutSeconds: 3600,
+      Next: 'Reviewed',
+    },
+    Reviewed: { Type: 'Pass', End: true },
+  },
+});
 
 /**
  * The text the viewer shows for the instant `iso` in a zone `offsetMinutes` east of UTC that it labels
@@ -191,6 +226,39 @@ describe('the execution viewer in Chromium', () => {
       .evaluateAll((elements) =>
         elements.map((e) => ({ datetime: e.getAttribute('datetime') ?? '', text: e.textContent ?? '' })),
       );
+  }
+
+  /** The review machine (created once), started for `user`: its execution's ARN. */
+  let reviewMachine: string | undefined;
+  async function startReview(user: string): Promise<string> {
+    reviewMachine ??= (
+      await c.sfn.send(
+        new CreateStateMachineCommand({ name: 'viewer-review', definition: REVIEW_MACHINE, roleArn: ROLE }),
+      )
+    ).stateMachineArn as string;
+    const { executionArn } = await c.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: reviewMachine, input: JSON.stringify({ userId: user }) }),
+    );
+    return executionArn as string;
+  }
+
+  /** The token the review task sent (in its event's detail), once the history says the task waits for it. */
+  async function waitingToken(executionArn: string): Promise<string> {
+    for (const deadline = Date.now() + 60_000; ; await page.waitForTimeout(100)) {
+      const events = await history(executionArn);
+      const scheduled = events.find((e) => e.type === 'TaskScheduled');
+      if (scheduled && events.some((e) => e.type === 'TaskSubmitted')) {
+        const parameters = JSON.parse(scheduled.taskScheduledEventDetails?.parameters ?? '{}');
+        return parameters.Entries[0].Detail.taskToken as string;
+      }
+      if (Date.now() > deadline) throw new Error('The review task did not start waiting for its token.');
+    }
+  }
+
+  /** Opens an execution's page by its ARN, once its history is shown. */
+  async function openArn(executionArn: string): Promise<void> {
+    await page.goto(`${runtime.url}/#/execution/${encodeURIComponent(executionArn)}`);
+    await page.locator('[data-history-id]').first().waitFor(WAIT);
   }
 
   it('shows a new execution live and colours the states its history entered', async () => {
@@ -597,5 +665,116 @@ describe('the execution viewer in Chromium', () => {
         await context.close();
       }
     }
+  });
+  it('shows a task waiting for its token with the time left, and sends its success from the page', async () => {
+    // Prepare: a review that waits up to an hour for its token.
+    const arn = await startReview('user-viewer-callback');
+    const token = await waitingToken(arn);
+
+    // Act: its page.
+    await openArn(arn);
+
+    // Assess: in progress, drawn waiting, counting down from an hour; the page opens on it.
+    const box = page.locator('svg.graph [data-state="Wait for review"]');
+    await page.locator('svg.graph [data-state="Wait for review"][data-waiting]').waitFor(WAIT);
+    expect(await box.getAttribute('data-status')).toBe('in-progress');
+    const label = box.locator('.waiting-label');
+    expect(await label.textContent()).toMatch(/^waiting · (59 min \d+ s|1 h 0 min 0 s) left$/);
+    const details = page.locator('[data-details="Wait for review"]');
+    await details.waitFor(WAIT);
+    expect(await details.locator('[data-status]').textContent()).toBe('In progress');
+    expect(await details.locator('[data-waiting]').textContent()).toBe('Waiting for a callback');
+    const left = details.locator('[data-item="TimeoutSeconds"] [data-deadline]');
+    const first = (await left.textContent()) as string;
+    expect(first).toMatch(/^(59 min \d+ s|1 h 0 min 0 s) left$/);
+    expect(await details.locator('[data-item="TimeoutSeconds"]').textContent()).toContain('3600 s');
+    expect(await page.locator('[data-waiting-banner] [data-show-state]').textContent()).toBe(
+      'Wait for review',
+    );
+    // Live: the time left goes down while the page is open.
+    await left.filter({ hasNotText: first }).waitFor({ timeout: 30_000 });
+
+    // Assess: the form says it is the local runtime's, and holds the token the task sent.
+    const form = details.locator('[data-callback]');
+    expect(await form.locator('[data-local-only]').textContent()).toContain('Local runtime only');
+    expect(await form.locator('[data-local-only]').textContent()).toContain('SendTaskSuccess');
+    expect(await form.locator('[data-field="token"]').inputValue()).toBe(token);
+    expect(await form.locator('[data-field="output"]').inputValue()).toBe('{}');
+    await screenshot('callback-waiting');
+
+    // Act: an output that is not JSON.
+    const output = form.locator('[data-field="output"]');
+    await output.fill('{"approved": tru');
+    await form.locator('[data-send="success"] button').click();
+
+    // Assess: not sent; the page says why, and the task still waits.
+    await form.locator('[data-invalid]:visible').waitFor(WAIT);
+    expect(await form.locator('[data-invalid]').textContent()).toContain('not JSON');
+    expect((await c.sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe('RUNNING');
+
+    // Act: a JSON output, typed across a few live updates of the page.
+    await output.fill('{"approved": true,');
+    await page.waitForTimeout(QUIET_MS);
+    await output.press('End');
+    await output.pressSequentially(' "reviewer": "viewer-test"}');
+    expect(await output.inputValue()).toBe('{"approved": true, "reviewer": "viewer-test"}');
+    await form.locator('[data-send="success"] button').click();
+
+    // Assess: the execution moves on to its end, live, with that output.
+    await titleStatus('SUCCEEDED').waitFor({ timeout: 30_000 });
+    const described = await c.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output ?? '')).toEqual({ approved: true, reviewer: 'viewer-test' });
+    const colours = await graphStatuses();
+    expect(colours).toEqual({ 'Wait for review': 'succeeded', Reviewed: 'succeeded' });
+    expect(await page.locator('[data-waiting]').count()).toBe(0);
+    expect(await page.locator('[data-callback]').count()).toBe(0);
+    expect(await page.locator('[data-waiting-banner]').count()).toBe(0);
+    await screenshot('callback-succeeded');
+  });
+
+  it('sends a task failure from the page, and shows a token the runtime refuses', async () => {
+    // Prepare
+    const arn = await startReview('user-viewer-callback-failure');
+    const token = await waitingToken(arn);
+    await openArn(arn);
+    const details = page.locator('[data-details="Wait for review"]');
+    const form = details.locator('[data-callback]');
+    await form.waitFor(WAIT);
+
+    // Act: a token no task waits for.
+    await form.locator('[data-field="token"]').fill('no-such-token');
+    await form.locator('[data-send="failure"] button').click();
+
+    // Assess: the runtime's answer, in the state's details; the task still waits.
+    const problem = details.locator('[data-problem]');
+    await problem.waitFor(WAIT);
+    expect(await problem.locator('[data-problem-type]').textContent()).toBe('TaskDoesNotExist');
+    expect(await problem.textContent()).toContain('could not be sent');
+    expect((await c.sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe('RUNNING');
+    await screenshot('callback-refused');
+
+    // Act: the task's own token, an error and a cause.
+    await form.locator('[data-field="token"]').fill(token);
+    await form.locator('[data-field="error"]').fill('Review.Declined');
+    await form.locator('[data-field="cause"]').fill('The documents do not match.');
+    await form.locator('[data-send="failure"] button').click();
+
+    // Assess: the task failed with them, and so did the execution (no Catch), live.
+    await titleStatus('FAILED').waitFor({ timeout: 30_000 });
+    const described = await c.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+    expect([described.status, described.error, described.cause]).toEqual([
+      'FAILED',
+      'Review.Declined',
+      'The documents do not match.',
+    ]);
+    expect(await page.locator('[data-banner] [data-error]').textContent()).toBe('Review.Declined');
+    await details.locator('[data-state-error]').waitFor(WAIT);
+    expect(await details.locator('[data-state-error]').textContent()).toBe('Review.Declined');
+    expect(await problem.count()).toBe(0);
+    expect(await page.locator('[data-callback]').count()).toBe(0);
+    const events = await history(arn);
+    expect(events.map((e) => e.type)).toContain('TaskFailed');
+    await screenshot('callback-failed');
   });
 });

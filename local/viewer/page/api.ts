@@ -133,6 +133,23 @@ export async function redriveExecution(executionArn: string): Promise<{ redriveD
   return { redriveDate: date(redriveDate) };
 }
 
+/**
+ * SendTaskSuccess: the task waiting for `taskToken` succeeds with `output` (a JSON document, as text).
+ * Refused as AWS refuses it: TaskDoesNotExist (no task waits for the token: it has ended, timed out, or
+ * never was), InvalidToken, InvalidOutput, TaskTimedOut.
+ */
+export async function sendTaskSuccess(taskToken: string, output: string): Promise<void> {
+  await call('AWSStepFunctions', 'SendTaskSuccess', { taskToken, output });
+}
+
+/** SendTaskFailure: the task waiting for `taskToken` fails with `error` and `cause` (each optional). */
+export async function sendTaskFailure(
+  taskToken: string,
+  failure: { error?: string; cause?: string },
+): Promise<void> {
+  await call('AWSStepFunctions', 'SendTaskFailure', { taskToken, ...failure });
+}
+
 /** The whole history, paged through nextToken as the console does. */
 export function getExecutionHistory(executionArn: string): Promise<HistoryEvent[]> {
   return allPages(async (nextToken) => {

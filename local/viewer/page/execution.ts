@@ -3,13 +3,27 @@
  * banner, the graph coloured by what happened to each state with a details panel for the selected one,
  * input and output, the event history, and the events the execution put on the bus. Stop execution and
  * Redrive act on it as the console's buttons do; the live polling then shows what they did.
+ *
+ * A task waiting for its token (`.waitForTaskToken`) shows in progress with the time left to its
+ * deadline, and its details offer to send SendTaskSuccess or SendTaskFailure for it: a convenience of
+ * the local runtime (the console has no such form; in AWS the system that got the token sends them).
  */
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { type LaidOutGraph, layoutStateMachine } from '../graph';
 import { failedState, type StateRun, stateRuns } from '../state-runs';
+import { timeLeft, type WaitingTask, waitingTasks } from '../waiting-tasks';
 import * as api from './api';
+import { CallbackForm } from './callback';
 import { busEventsTable, errorBanner, jsonBlock, statusBadge, toggleOnClick } from './components';
-import { drawingSize, graphSvg, legend, STATUS_LABELS, type Zoom } from './graph-view';
+import {
+  drawingSize,
+  graphSvg,
+  legend,
+  nearestDeadline,
+  STATUS_LABELS,
+  WAITING_LABEL,
+  type Zoom,
+} from './graph-view';
 import {
   arnName,
   formatDuration,
@@ -66,6 +80,21 @@ export class ExecutionPage {
   /** What the last Stop or Redrive could not do, shown under the title until the next one. */
   private problem?: { title: string; error: Error };
   private runs = new Map<string, StateRun>();
+  /** The tasks waiting for their token now (see waiting-tasks.ts). */
+  private waiting: WaitingTask[] = [];
+  /**
+   * The send-a-callback form of each waiting task, by its TaskScheduled id. Each is one element kept across
+   * re-renders (the details panel's markup has a slot it is put back into), so what the user typed in it
+   * survives the live updates; it is dropped once its task no longer waits.
+   */
+  private readonly callbacks = new Map<number, CallbackForm>();
+  /**
+   * What the last callback sent from a form could not do, shown in its state's details (also once its
+   * task has stopped waiting, which is often why: TaskDoesNotExist after a timeout) until the next send.
+   */
+  private callbackProblem?: { state: string; title: string; error: Error };
+  /** The state machine's definition (ASL JSON): where the waiting tasks' tokens are in their parameters. */
+  private definition?: string;
   private graph?: LaidOutGraph | Error;
   private runsError?: Error;
   private busRecords: api.BusRecord[] = [];
@@ -140,6 +169,12 @@ export class ExecutionPage {
       const action = (event.target as Element).closest('[data-action]')?.getAttribute('data-action');
       if (action === 'stop' || action === 'redrive') void this.act(action);
     });
+    // The time left to each waiting task's deadline counts down between polls too (which a slow runtime
+    // may space out); this stops once the page is left.
+    const ticker = setInterval(() => {
+      if (root.isConnected) this.tick();
+      else clearInterval(ticker);
+    }, 1000);
     this.part.banner.addEventListener('click', (event) => {
       const name = (event.target as Element).closest('[data-show-state]')?.getAttribute('data-show-state');
       if (name) this.show(name);
@@ -216,8 +251,9 @@ export class ExecutionPage {
   }
 
   /**
-   * What the graph opens on, as the console does: the selected state, else the one in progress, else
-   * the last that failed (not one cut short by it), else the Start marker.
+   * What the graph opens on, as the console does: the selected state (a task waiting for its token, when
+   * the user has not chosen), else the one in progress, else the last that failed (not one cut short by
+   * it), else the Start marker.
    */
   private focusOf(): Element | null {
     const runs = [...this.runs.values()];
@@ -307,6 +343,7 @@ export class ExecutionPage {
     if (!this.graph) {
       // The definition never changes under an execution; lay it out once.
       const machine = await api.describeStateMachine(execution.stateMachineArn as string);
+      this.definition = machine.definition;
       try {
         this.graph = layoutStateMachine(JSON.parse(machine.definition ?? '{}'));
       } catch (error) {
@@ -328,11 +365,12 @@ export class ExecutionPage {
       try {
         this.runs = stateRuns(this.history);
         this.failed = failedState(this.history, this.runs);
+        this.waiting = waitingTasks(this.history, this.definition, this.runs);
         this.runsError = undefined;
       } catch (error) {
         this.runsError = asError(error);
       }
-      if (!this.chosen) this.selected = this.failed ?? this.selected;
+      if (!this.chosen) this.selected = this.failed ?? this.waiting[0]?.stateName ?? this.selected;
     }
     this.busRecords = busRecords;
     this.execution = execution;
@@ -382,11 +420,78 @@ export class ExecutionPage {
     for (const node of this.part.graph.querySelectorAll('[data-state]'))
       node.classList.toggle('selected', node.getAttribute('data-state') === this.selected);
     setHtml(this.part.details, this.stateDetails());
+    this.placeCallbackForms();
     setHtml(this.part.history, this.historyTable(e));
     setHtml(
       this.part.bus,
       busEventsTable(this.busRecords, this.expanded, 'This execution has put no events on a bus.'),
     );
+    this.tick();
+  }
+
+  /**
+   * Puts each waiting task's form into its slot in the details panel (a re-render of the panel empties
+   * the slots, not the forms), and forgets the forms of tasks that no longer wait.
+   */
+  private placeCallbackForms(): void {
+    const waiting = new Set(this.waiting.map((t) => t.scheduledEventId));
+    for (const id of this.callbacks.keys()) if (!waiting.has(id)) this.callbacks.delete(id);
+    for (const slot of this.part.details.querySelectorAll('[data-callback-slot]')) {
+      const id = Number(slot.getAttribute('data-callback-slot'));
+      const task = this.waiting.find((t) => t.scheduledEventId === id);
+      if (!task) continue;
+      let form = this.callbacks.get(id);
+      if (!form) {
+        form = new CallbackForm(task, {
+          sending: () => {
+            this.callbackProblem = undefined;
+            this.render();
+          },
+          refused: (title, error) => {
+            this.callbackProblem = { state: task.stateName, title, error };
+            this.render();
+          },
+          sent: () => this.afterCallback(),
+        });
+        this.callbacks.set(id, form);
+      }
+      if (form.element.parentElement !== slot) slot.replaceChildren(form.element);
+    }
+  }
+
+  /** A callback was sent: read the execution again at once, and poll on to show it moving on. */
+  private async afterCallback(): Promise<void> {
+    try {
+      await this.refresh();
+    } catch {
+      // Not read again now: the polling resumed below reads it, and says so if the runtime does not answer.
+    } finally {
+      this.resume();
+    }
+  }
+
+  /**
+   * Writes the time left into every element with a deadline (the graph's waiting boxes, the details of a
+   * waiting task): their markup names the deadline, not the time left, so it stays the same each second.
+   */
+  private tick(): void {
+    const now = Date.now();
+    for (const element of this.root.querySelectorAll('[data-deadline]')) {
+      const deadline = new Date(Number(element.getAttribute('data-deadline')));
+      const kind = element.getAttribute('data-deadline-kind');
+      const left = timeLeft(deadline, now);
+      const text =
+        kind === 'short'
+          ? left
+            ? `waiting · ${left} left`
+            : 'waiting · deadline passed'
+          : left
+            ? `${left} left`
+            : kind === 'heartbeat'
+              ? 'passed: a heartbeat was sent since, or the task is timing out now'
+              : 'passed: the task is timing out now';
+      if (element.textContent !== text) element.textContent = text;
+    }
   }
 
   private header(e: DescribeExecutionOutput): Html {
@@ -431,8 +536,27 @@ export class ExecutionPage {
       )}`;
   }
 
-  /** The console's red banner for a run that did not succeed, with the error and its cause. */
+  /**
+   * The console's red banner for a run that did not succeed, with the error and its cause; while it runs,
+   * a note of the tasks waiting for their token, each linking to its state.
+   */
   private banner(e: DescribeExecutionOutput): Html {
+    if (e.status === 'RUNNING' && this.waiting.length > 0)
+      return html`
+        <div class="banner banner-info" data-waiting-banner>
+          <strong>Waiting for a callback</strong>
+          ${this.waiting.map((t) => {
+            const deadline = nearestDeadline(t);
+            return html`<div>
+              <button type="button" class="link" data-show-state="${t.stateName}">${t.stateName}</button>
+              waits for SendTaskSuccess or SendTaskFailure${
+                deadline
+                  ? html`: <span data-deadline="${deadline.getTime()}"></span>`
+                  : html` (no deadline: the state has no TimeoutSeconds)`
+              }
+            </div>`;
+          })}
+        </div>`;
     if (e.status === 'SUCCEEDED' || e.status === 'RUNNING') return html``;
     const title = {
       FAILED: 'Execution failed',
@@ -491,7 +615,7 @@ export class ExecutionPage {
       return html`<p class="error-text">The graph could not be drawn: ${this.graph.message}</p>`;
     return html`
       ${this.runsError && html`<p class="error-text">The states could not be coloured: ${this.runsError.message}</p>`}
-      ${graphSvg(this.graph, this.runs, zoom)}`;
+      ${graphSvg(this.graph, this.runs, zoom, new Map(this.waiting.map((t) => [t.stateName, t])))}`;
   }
 
   /** The console's step details panel: input, output, error and cause, and every attempt of the state. */
@@ -503,15 +627,19 @@ export class ExecutionPage {
     const type = graph?.nodes.find((n) => n.id === name)?.type;
     const run = this.runs.get(name);
     const status = run?.status ?? 'not-reached';
+    const waiting = this.waiting.filter((t) => t.stateName === name);
     return html`
       <div data-details="${name}">
         <h3>${name}</h3>
         <p>
           <span class="tag state-${status}" data-status="${status}">${STATUS_LABELS[status]}</span>
+          ${waiting.length > 0 && html`<span class="tag state-waiting" data-waiting>Waiting for a callback</span>`}
           ${run?.aborted && html`<span class="muted">cut short (the execution stopped or a sibling branch failed)</span>`}
           ${type && html`<span class="muted">${type} state</span>`}
         </p>
         ${!run && html`<p class="muted">This execution did not reach this state.</p>`}
+        ${this.callbackProblem?.state === name && errorBanner(this.callbackProblem.title, this.callbackProblem.error)}
+        ${waiting.map((t) => this.waitingTask(t, waiting.length > 1))}
         ${
           run?.error &&
           html`<div class="banner ${status === 'caught' ? 'banner-warning' : 'banner-error'}">
@@ -524,6 +652,46 @@ export class ExecutionPage {
       </div>`;
   }
 
+  /**
+   * A task waiting for its token: since when, its deadlines with the time left (filled in by `tick`), and
+   * a slot for its send-a-callback form (`placeCallbackForms`). `several`: one of several (Map iterations).
+   */
+  private waitingTask(t: WaitingTask, several: boolean): Html {
+    const deadline = (label: string, seconds: number, at: Date, kind: string, note?: string) => html`
+      <div data-item="${label}"><dt>${label}</dt>
+        <dd><strong data-deadline="${at.getTime()}" data-deadline-kind="${kind}"></strong>
+          <div class="muted">${seconds} s, until ${timeElement(at)}${note && html`<br>${note}`}</div></dd></div>`;
+    return html`
+      <section class="waiting-task" data-waiting-task="${t.scheduledEventId}">
+        <h4>${WAITING_LABEL}${several && ` (task of event ${t.scheduledEventId})`}</h4>
+        <dl class="deadlines">
+          <div data-item="Resource"><dt>Resource</dt><dd><code>${t.resource}</code></dd></div>
+          ${
+            t.submittedAt
+              ? html`<div data-item="Waiting since"><dt>Waiting since</dt><dd>${timeElement(t.submittedAt)}</dd></div>`
+              : html`<div><dt>Call</dt><dd>in flight: the task waits for its token once the call returns</dd></div>`
+          }
+          ${
+            t.deadline && t.timeoutSeconds !== undefined
+              ? deadline('TimeoutSeconds', t.timeoutSeconds, t.deadline, 'timeout')
+              : html`<div data-item="TimeoutSeconds"><dt>TimeoutSeconds</dt><dd>none: it waits as long as the execution runs</dd></div>`
+          }
+          ${
+            t.heartbeatDeadline &&
+            t.heartbeatSeconds !== undefined &&
+            deadline(
+              'HeartbeatSeconds',
+              t.heartbeatSeconds,
+              t.heartbeatDeadline,
+              'heartbeat',
+              'counted from the start of the wait: SendTaskHeartbeat restarts it, and the history does not record heartbeats',
+            )
+          }
+        </dl>
+        ${t.submittedAt && html`<div data-callback-slot="${t.scheduledEventId}"></div>`}
+      </section>`;
+  }
+
   /** Each attempt (a retried Task has several) with its history events; a failed one expands to its cause. */
   private attempts(run: StateRun): Html {
     const rows = run.attempts.map((a, i) => {
@@ -532,7 +700,7 @@ export class ExecutionPage {
       const result = a.error
         ? html`<span class="error-text">${a.error}</span>`
         : a.endedEventId === undefined
-          ? html`<span class="muted">in progress</span>`
+          ? html`<span class="muted">${this.waiting.some((t) => t.scheduledEventId === a.startedEventId && t.submittedAt) ? 'in progress: waiting for a callback' : 'in progress'}</span>`
           : 'succeeded';
       return html`
         <tr class="${a.cause === undefined ? '' : 'expandable'}${open ? ' open' : ''}"

@@ -4,6 +4,7 @@
  */
 import { GRAPH_METRICS, type GraphEdge, type GraphNode, type LaidOutGraph } from '../graph';
 import type { StateRun, StateStatus } from '../state-runs';
+import type { WaitingTask } from '../waiting-tasks';
 import { type Html, html } from './html';
 
 export const STATUS_LABELS: Readonly<Record<StateStatus, string>> = {
@@ -25,12 +26,34 @@ export function drawingSize(graph: LaidOutGraph): { width: number; height: numbe
   return { width: Math.ceil(graph.width + 2 * MARGIN), height: Math.ceil(graph.height + 2 * MARGIN) };
 }
 
+/** How a state waiting for a callback is described where it is drawn (its box's tooltip). */
+export const WAITING_LABEL =
+  'Waiting for a callback (SendTaskSuccess or SendTaskFailure with its task token)';
+
+/**
+ * The deadline a waiting task's box counts down to: its TimeoutSeconds, or else its HeartbeatSeconds,
+ * whichever comes first.
+ */
+export function nearestDeadline(task: WaitingTask): Date | undefined {
+  const deadlines = [task.deadline, task.heartbeatDeadline].filter((d): d is Date => d !== undefined);
+  return deadlines.sort((a, b) => a.getTime() - b.getTime())[0];
+}
+
 /**
  * The graph as an `<svg>`. Every state (a box, or a cluster for a Parallel or Map) carries
  * `data-state="<name>"` and `data-status="<status>"`, which the page's click handler and the browser
  * test read. The selected state is marked by the page (a class), so selecting one does not redraw this.
+ *
+ * A Task waiting for its token (`waiting`, by state name) is drawn in progress with a dashed border,
+ * `data-waiting`, and a line under its box that the page fills with the time left (`data-deadline`, epoch
+ * ms: the markup stays the same from second to second, so the live re-render does not redraw the graph).
  */
-export function graphSvg(graph: LaidOutGraph, runs: ReadonlyMap<string, StateRun>, zoom: Zoom): Html {
+export function graphSvg(
+  graph: LaidOutGraph,
+  runs: ReadonlyMap<string, StateRun>,
+  zoom: Zoom,
+  waiting: ReadonlyMap<string, WaitingTask> = new Map(),
+): Html {
   const parents = new Set(graph.nodes.flatMap((n) => (n.parent ? [n.parent] : [])));
   const depth = (node: GraphNode): number => {
     let d = 0;
@@ -60,14 +83,14 @@ export function graphSvg(graph: LaidOutGraph, runs: ReadonlyMap<string, StateRun
       </defs>
       ${clusters.map((n) => cluster(n, status(n)))}
       ${graph.edges.map(edge)}
-      ${boxes.map((n) => box(n, status(n)))}
+      ${boxes.map((n) => box(n, status(n), waiting.get(n.id)))}
     </svg>`;
 }
 
 /** Start and End markers are not states: they have no status and cannot be selected. */
 const isMarker = (node: GraphNode) => node.type === 'Start' || node.type === 'End';
 
-function box(node: GraphNode, status: StateStatus): Html {
+function box(node: GraphNode, status: StateStatus, waiting: WaitingTask | undefined): Html {
   const left = node.x - node.width / 2;
   const top = node.y - node.height / 2;
   if (isMarker(node))
@@ -76,12 +99,19 @@ function box(node: GraphNode, status: StateStatus): Html {
         <rect x="${left}" y="${top}" width="${node.width}" height="${node.height}" rx="${node.height / 2}"/>
         <text x="${node.x}" y="${node.y}">${node.label}</text>
       </g>`;
+  const deadline = waiting && nearestDeadline(waiting);
   return html`
-    <g class="state status-${status}" data-state="${node.id}"
-       data-status="${status}" data-type="${node.type}" tabindex="0">
-      <title>${node.label} (${node.type}): ${STATUS_LABELS[status]}</title>
+    <g class="state status-${status}${waiting ? ' waiting' : ''}" data-state="${node.id}"
+       data-status="${status}" data-type="${node.type}" ${waiting && 'data-waiting'} tabindex="0">
+      <title>${node.label} (${node.type}): ${STATUS_LABELS[status]}${waiting && `. ${WAITING_LABEL}`}</title>
       <rect x="${left}" y="${top}" width="${node.width}" height="${node.height}" rx="6"/>
       ${label(node)}
+      ${
+        waiting &&
+        html`<text class="waiting-label" x="${node.x}" y="${top + node.height + 9}"
+                   ${deadline && html`data-deadline="${deadline.getTime()}" data-deadline-kind="short"`}
+              >waiting for a callback</text>`
+      }
     </g>`;
 }
 
@@ -153,6 +183,7 @@ export function legend(): Html {
       ${(Object.keys(STATUS_LABELS) as StateStatus[]).map(
         (s) => html`<li><span class="swatch status-${s}"></span>${STATUS_LABELS[s]}</li>`,
       )}
+      <li><span class="swatch status-in-progress waiting"></span>Waiting for a callback</li>
       <li><svg width="28" height="10"><line x1="0" y1="5" x2="28" y2="5" class="legend-catch"/></svg>Catch</li>
     </ul>`;
 }
