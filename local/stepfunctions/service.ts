@@ -115,6 +115,11 @@ export interface StepFunctionsOptions {
   readonly retryDelayMs?: number;
   /** Replaces every Wait state's wait (ms), e.g. 0 in tests. */
   readonly waitDelayMs?: number;
+  /**
+   * Replaces every Task's TimeoutSeconds (ms), e.g. to see a manual review reach its deadline without
+   * waiting a week (`--task-timeout-ms`). The ASL keeps its own value; the history records it.
+   */
+  readonly taskTimeoutMs?: number;
   readonly beforeTask?: BeforeTask;
   /** Extra integrations by resource ARN (tests bind made-up resources to handlers). */
   readonly tasks?: Readonly<Record<string, TaskHandler>>;
@@ -452,6 +457,7 @@ export class LocalStepFunctions {
         signal.addEventListener('abort', forget, { once: true });
         return waiting.waiter;
       },
+      taskTimeoutMs: (seconds: number) => this.options.taskTimeoutMs ?? seconds * 1000,
       sleep: (ms: number, signal: AbortSignal, kind: 'retry' | 'wait') =>
         sleep((kind === 'retry' ? retryDelayMs : waitDelayMs) ?? ms, signal),
     };

@@ -164,6 +164,37 @@ describe('KYC manual review through the AWS CLI', () => {
     expect((await kycRow('u-declined'))?.decision).toEqual({ S: 'declined' });
   });
 
+  it('expires a review nobody decided at its deadline, announcing Manual Review Expired', async () => {
+    // Prepare: the deadline shortened by a runtime option; the ASL keeps its week.
+    await runtime.stop();
+    runtime = await startRuntime({ dataDir, taskTimeoutMs: 1_000 });
+
+    // Act
+    await requestAccount('u-expired', 1);
+
+    // Assess
+    const [kyc] = await executions(KYC, 'u-expired');
+    expect(outputOf(kyc)).toMatchObject({ outcome: 'completed', decision: 'expired' });
+    expect(announced('u-expired')).toEqual([
+      'KYC Checks Completed',
+      'Risk Assessed',
+      'Manual Review Required',
+      'Manual Review Expired',
+    ]);
+    expect(await kycRow('u-expired')).toMatchObject({
+      status: { S: 'completed' },
+      decision: { S: 'expired' },
+    });
+    const history = runtime.app.stepFunctions.findExecution(kyc?.executionArn as string).events;
+    expect(history.find((e) => e.type === 'TaskTimedOut')).toBeDefined();
+    expect(JSON.stringify(history)).toContain('"timeoutInSeconds":604800');
+    // A decision after the deadline is parked: nothing waits any more.
+    await decide('u-expired', 1, 'approved');
+    expect(await eventually(async () => (await rejectedReasons())[0])).toMatch(
+      /^No review is waiting for version 1/,
+    );
+  });
+
   it('parks a decision for an old version and a second decision, each with its reason', async () => {
     // Prepare: version 2 waits for review.
     await requestAccount('u-twice', 2);

@@ -79,6 +79,8 @@ export interface EngineHost {
   awaitTaskToken(token: string, signal: AbortSignal): TaskTokenWaiter;
   /** Sleeps `ms` (rejects when `signal` aborts); tests make it instant. */
   sleep(ms: number, signal: AbortSignal, kind: 'retry' | 'wait'): Promise<void>;
+  /** How long a Task's TimeoutSeconds lasts, in ms; tests and demos shorten it (a week's review, say). */
+  taskTimeoutMs(seconds: number): number;
 }
 
 export interface ExecutionIdentity {
@@ -942,7 +944,7 @@ class StateRun {
             if (timeoutSeconds !== undefined)
               timer = setTimeout(
                 fail(States.Timeout),
-                Math.max(0, started + timeoutSeconds * 1000 - Date.now()),
+                Math.max(0, started + this.run.hostServices.taskTimeoutMs(timeoutSeconds) - Date.now()),
               );
             this.restartHeartbeat = (from = Date.now()) => {
               clearTimeout(heartbeat);

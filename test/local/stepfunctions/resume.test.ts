@@ -28,6 +28,7 @@ function host(work: (parameters: unknown) => unknown) {
       return work(parameters);
     },
     awaitTaskToken: () => ({ result: new Promise(() => {}) }),
+    taskTimeoutMs: (seconds) => seconds * 1000,
     sleep: (ms, signal, kind) => {
       sleeps.push({ ms, kind });
       return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
