@@ -14,6 +14,6 @@ export const UserAccessChanged = contract({
   detailType: 'User Access Changed',
   schema: UserAccessChangedDetail,
   description: 'The identity provider (e.g. an Auth0 or SaaSus event stream) blocked or unblocked a user.',
-  producer: 'Identity provider',
+  producer: 'Identity provider, or the partner adapter (Auth0, SaaSus)',
   consumers: ['Access change workflow'],
 });

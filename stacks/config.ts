@@ -8,6 +8,16 @@ export interface AppConfig {
   readonly busName: string;
   /** How long a KYC manual review waits for a decision before it expires (`-c reviewTimeoutSeconds=...`). */
   readonly reviewTimeout: Duration;
+  /** The partner event sources to take events from; none unless the context names them. */
+  readonly partnerSources: PartnerSources;
+}
+
+/** Partner event source names, as the partner created them in the account (docs/partners.md). */
+export interface PartnerSources {
+  /** `-c auth0EventSource=aws.partner/auth0.com/<tenant>/<stream>` */
+  readonly auth0?: string;
+  /** `-c saasusEventSource=aws.partner/saasus.io/<id>/event` */
+  readonly saasus?: string;
 }
 
 /** A manual review waits a week for a compliance officer unless the context says otherwise. */
@@ -33,5 +43,21 @@ export function readConfig(app: App): AppConfig {
       `Context 'reviewTimeoutSeconds' must be a whole number of seconds from 1 to 31449600 (364 days); got ${JSON.stringify(app.node.tryGetContext('reviewTimeoutSeconds'))}.`,
     );
   }
-  return { prefix, busName: prefix, reviewTimeout: Duration.seconds(reviewTimeoutSeconds) };
+  const partnerSource = (key: string, domain: string): string | undefined => {
+    const value = app.node.tryGetContext(key);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !value.startsWith(`aws.partner/${domain}/`))
+      throw new Error(
+        `Context '${key}' must be a partner event source name aws.partner/${domain}/...; got ${JSON.stringify(value)}.`,
+      );
+    return value;
+  };
+  const auth0 = partnerSource('auth0EventSource', 'auth0.com');
+  const saasus = partnerSource('saasusEventSource', 'saasus.io');
+  return {
+    prefix,
+    busName: prefix,
+    reviewTimeout: Duration.seconds(reviewTimeoutSeconds),
+    partnerSources: { ...(auth0 ? { auth0 } : {}), ...(saasus ? { saasus } : {}) },
+  };
 }

@@ -18,6 +18,7 @@ import { OnboardingWorkflow } from '../statemachines/onboarding';
 import { addAuditLog } from './audit-log';
 import type { AppConfig } from './config';
 import { HandlerFunction } from './handler-function';
+import { addPartnerSources } from './partner-sources';
 import { malformedVersionedDetail, versionedDetail } from './patterns';
 
 export interface OnboardingStackProps extends StackProps {
@@ -168,6 +169,14 @@ export class OnboardingStack extends Stack {
         targets: [new LambdaFunction(reviewDecision, { deadLetterQueue: triggerDlq, retryAttempts: 8 })],
       });
     }
+
+    addPartnerSources(this, {
+      prefix,
+      sources: props.config.partnerSources,
+      bus: this.bus,
+      rejected,
+      parkingQueue,
+    });
 
     addAuditLog(this, { prefix, bus: this.bus });
   }

@@ -165,6 +165,7 @@ describe('the audit log', () => {
     const regex = new RegExp(policy.Configuration.CustomDataIdentifier[0]?.Regex ?? '$^', 'g');
     const samples = join(__dirname, '..', '..', 'events', 'samples');
     const entries = readdirSync(samples)
+      .filter((file) => file.endsWith('.json'))
       .flatMap((file) => JSON.parse(readFileSync(join(samples, file), 'utf8')) as Record<string, string>[])
       .filter((entry) => entry.Source === ACCOUNTS);
     expect(entries.length).toBeGreaterThan(0);
