@@ -60,6 +60,19 @@ export interface GraphEdge {
   readonly labelX?: number;
   readonly labelY?: number;
   readonly points: readonly { x: number; y: number }[];
+  /**
+   * An edge into the End marker drawn as a stub: a short line down out of its state, ending in a dot
+   * (`points` are the stub's). Only the main path's end is drawn all the way to the End marker: the
+   * others would each run down beside the whole graph to it.
+   */
+  readonly stub?: true;
+  /**
+   * A Catch into a handler that another edge already reaches (Superseded, say), drawn as a short arrow
+   * to a chip that names the handler, beside the state it catches for (`points` end at the chip): one
+   * edge into the handler is drawn all the way, the others would each cross much of the graph. The chip's
+   * centre and size.
+   */
+  readonly link?: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
 }
 
 export interface LaidOutGraph {
@@ -78,11 +91,11 @@ export const GRAPH_METRICS = {
   nodeFontSize: 13,
   nodeCharWidth: 7.5,
   nodePaddingX: 16,
-  nodeMinWidth: 120,
+  nodeMinWidth: 100,
   /** A one-line box; each further line of a wrapped name adds `nodeLineHeight`. */
   nodeHeight: 40,
   nodeLineHeight: 16,
-  nodeMaxLineChars: 20,
+  nodeMaxLineChars: 16,
   markerWidth: 64,
   markerHeight: 28,
   edgeFontSize: 11,
@@ -91,6 +104,11 @@ export const GRAPH_METRICS = {
   edgeLabelHeight: 16,
   /** Longer edge labels are cut with an ellipsis; `title` keeps the whole text. */
   edgeLabelMaxChars: 48,
+  /** A stub into the End marker (see `GraphEdge.stub`): this long, ending in a dot this wide. */
+  endStubLength: 12,
+  endStubDot: 4,
+  /** A link's chip (see `GraphEdge.link`): its height; its width fits the handler's name at `edgeFontSize`. */
+  linkHeight: 22,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------
@@ -166,19 +184,30 @@ interface EdgeSpec {
  *   (almost) nothing, so no state is pulled down to it.
  * - The main path comes first in every rank (`orderBesideMainPath`), and dagre's Brandes-Köpf
  *   positioning aligned upper-left (`align: 'UL'`) then puts it in one column. `corePath` tells dagre
- *   to align the End marker under it too, rather than under the middle of the edges that reach it.
- * - Edges that pass many ranks (a Catch to a handler shared by several states, an end far above the End
- *   marker) are kept to the right of the states they pass, so they run down the right-hand side instead
- *   of pushing every column after them further right.
+ *   to align the End marker under it too.
+ * - Edges that pass many ranks (a Catch to a handler shared by several states) are kept to the right of
+ *   the states they pass, so they run down the right-hand side instead of pushing every column after
+ *   them further right.
+ * - An emit's failure handling (Catch -> park -> second put -> back to where the emit leads) is a ladder
+ *   beside the emit (`Ladder`), not a detour two ranks down: the park level with the emit, the second
+ *   put level with the next state, both rungs straight across.
+ * - Only the first Catch into a handler others also reach (Superseded, Reject invalid trigger) is drawn
+ *   all the way; the others are links (`GraphEdge.link`): a short arrow to a chip naming the handler,
+ *   beside their state. Only the main path runs on to the End marker; the other ends are stubs
+ *   (`GraphEdge.stub`), and the End marker is below everything.
+ * - dagre's positions are then packed to the left (`compact`), and every edge is routed in straight
+ *   runs through the lanes dagre kept free in each rank and across only in the gaps between ranks
+ *   (`routeEdges`), so no edge passes behind a box.
  * - Long state names wrap (`GraphNode.lines`). A Catch edge's label gets room only when the edge leads
- *   to a handler of its own: the edges into a shared handler (Superseded, say) cross much of the graph
- *   and say the same thing, so one of them shows the label, beside the edge, and the others keep it as
- *   their title.
+ *   to a handler of its own: the edges into a shared handler (Superseded, say) say the same thing, so
+ *   the one drawn all the way shows the label, over the handler or beside the edge, and the others keep
+ *   it as their title.
  */
 export function layoutStateMachine(definition: unknown): LaidOutGraph {
   const machine = asMachine(typeof definition === 'string' ? JSON.parse(definition) : definition);
   const { nodes, edges } = buildGraph(machine);
   const texts = edges.map((edge) => edge.labels.join(edge.kind === 'choice' ? ' or ' : ', '));
+  const foundLadders = findLadders(nodes, edges);
   // A Catch into a handler several edges lead to: the first to name its errors gets a rank's height for
   // its label and no width (placeThinLabels puts it beside the edge); the others name the same, and keep
   // it as their title.
@@ -193,7 +222,41 @@ export function layoutStateMachine(definition: unknown): LaidOutGraph {
     (said.has(saying) ? unlabelled : thin).add(i);
     said.add(saying);
   });
-  const g = runDagre(nodes, edges, texts, thin, unlabelled);
+  // The edges into the End marker but the main path's are stubs: a short line out of the bottom of the
+  // state that ends the run. Laid out, each would run down beside the whole graph to the one End marker.
+  const path = mainPath({ nodes, edges });
+  const endId = nodes.find((n) => n.type === 'End')?.id;
+  const lastMain = path.at(-1) === endId ? path.at(-2) : undefined;
+  const stubs = new Set(
+    edges.flatMap((e, i) => (e.to === endId && e.from !== lastMain && e.kind === 'next' ? [i] : [])),
+  );
+  // The states a ladder's park or a link's chip is ranked beside lead into its emit (its catching
+  // state) by edges dagre lays out.
+  const found = findLinks(nodes, edges, foundLadders);
+  const laidOut = (j: number) =>
+    !foundLadders.some((l) => l.catchEdge === j || l.rejoinEdge === j) && !found.some((l) => l.edge === j);
+  const predsOf = (id: string) => [
+    ...new Set(edges.flatMap((e, j) => (e.to === id && laidOut(j) ? [e.from] : []))),
+  ];
+  const ladders = foundLadders
+    .map((l) => ({ ...l, preds: predsOf(l.emit) }))
+    .filter((l) => l.preds.length > 0);
+  const links = found.map((l) => ({ ...l, preds: predsOf(l.from) })).filter((l) => l.preds.length > 0);
+  const linkOf = new Map(links.map((l) => [l.edge, l]));
+  const g = runDagre(nodes, edges, texts, { thin, unlabelled, ladders, stubs, links });
+  compact(g, [...nodes, ...links.map(linkSpec)], ladders);
+  // The End marker below everything: a stub-ended state may be lower than the main path's end.
+  if (endId !== undefined) {
+    const endNode = g.node(endId);
+    const lowest = Math.max(
+      ...nodes.filter((n) => n.id !== endId).map((n) => (g.node(n.id).y ?? 0) + g.node(n.id).height / 2),
+    );
+    const top = lowest + END_GAP;
+    if ((endNode.y ?? 0) - endNode.height / 2 < top) {
+      endNode.y = top + endNode.height / 2;
+      g.graph().height = top + endNode.height + (g.graph().marginy ?? 0);
+    }
+  }
 
   const laidOutNodes = nodes.map((spec): GraphNode => {
     const n = g.node(spec.id);
@@ -211,27 +274,60 @@ export function layoutStateMachine(definition: unknown): LaidOutGraph {
     };
   });
   const markers = new Set(nodes.filter((n) => n.type === 'Start' || n.type === 'End').map((n) => n.id));
-  const isMarker = (id: string) => markers.has(id);
+  const box = (id: string): Box => {
+    const { x = 0, y = 0, width = 0, height = 0 } = g.node(id);
+    return { x, y, width, height, round: markers.has(id) };
+  };
   const thinLabels = placeThinLabels(g, edges, texts, thin);
+  const ladderOf = new Map<number, { ladder: Ladder; part: 'catch' | 'rejoin' }>();
+  for (const ladder of ladders) {
+    ladderOf.set(ladder.catchEdge, { ladder, part: 'catch' });
+    ladderOf.set(ladder.rejoinEdge, { ladder, part: 'rejoin' });
+  }
+  const routes = routeEdges(
+    g,
+    edges.map((spec, i) =>
+      ladderOf.has(i) || stubs.has(i) || linkOf.has(i)
+        ? undefined
+        : {
+            ids: [spec.from, spec.to] as const,
+            from: box(spec.from),
+            to: box(spec.to),
+            dagre: g.edge(spec.from, spec.to, edgeName(i)),
+          },
+    ),
+    laidOutNodes.filter((n) => n.type !== 'Branch'),
+  );
   const laidOutEdges = edges.map((spec, i): GraphEdge => {
-    const e = g.edge(spec.from, spec.to, edgeName(i));
     const title = texts[i] ?? '';
+    const onLadder = ladderOf.get(i);
+    const link = linkOf.get(i);
+    const chip = link && box(link.id);
+    const e = onLadder
+      ? onLadder.part === 'catch'
+        ? g.edge(onLadder.ladder.preds[0] ?? '', onLadder.ladder.park, rankingName(onLadder.ladder, 0))
+        : undefined
+      : g.edge(spec.from, spec.to, edgeName(i));
     const thinLabel = thinLabels.get(i);
     const label =
       !title || unlabelled.has(i)
         ? {}
-        : { label: shorten(title), labelX: thinLabel?.x ?? e.x ?? 0, labelY: thinLabel?.y ?? e.y ?? 0 };
+        : { label: shorten(title), labelX: thinLabel?.x ?? e?.x ?? 0, labelY: thinLabel?.y ?? e?.y ?? 0 };
     return {
       from: spec.from,
       to: spec.to,
       kind: spec.kind,
       ...(title ? { title } : {}),
       ...label,
-      points: throughTopAndBottom(
-        e.points ?? [],
-        { ...g.node(spec.from), round: isMarker(spec.from) },
-        { ...g.node(spec.to), round: isMarker(spec.to) },
-      ),
+      ...(stubs.has(i) ? { stub: true } : {}),
+      ...(chip ? { link: { x: chip.x, y: chip.y, width: chip.width, height: chip.height } } : {}),
+      points: onLadder
+        ? sideBySide(box(spec.from), box(spec.to))
+        : chip
+          ? sideBySide(box(spec.from), chip)
+          : stubs.has(i)
+            ? endStub(box(spec.from))
+            : (routes[i] ?? []),
     };
   });
   const { width = 0, height = 0 } = g.graph();
@@ -240,34 +336,183 @@ export function layoutStateMachine(definition: unknown): LaidOutGraph {
 
 const edgeName = (i: number) => `e${i}`;
 
+const rankingName = (ladder: Ladder, k: number) => `rank ${k} ${ladder.park}`;
+
+/** A laid-out box: its centre and size, and whether it is all corner (a Start or End marker). */
+interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly round: boolean;
+}
+type Point = { x: number; y: number };
+
+/** A stub into the End marker: a short line down out of the bottom of the state that ends the run. */
+function endStub(from: Box): Point[] {
+  const bottom = from.y + from.height / 2;
+  return [
+    { x: from.x, y: bottom },
+    { x: from.x, y: bottom + GRAPH_METRICS.endStubLength },
+  ];
+}
+/** Between the lowest state and the End marker. */
+const END_GAP = 36;
+
+/** A ladder's rung: straight across from the side of one box to the facing side of the other. */
+function sideBySide(from: Box, to: Box): Point[] {
+  const towards = Math.sign(to.x - from.x) || 1;
+  return [
+    { x: from.x + (towards * from.width) / 2, y: from.y },
+    { x: to.x - (towards * to.width) / 2, y: to.y },
+  ];
+}
+
 /**
- * dagre's route with its ends moved, as the console draws them: an edge that goes on down leaves its
- * state from the bottom and comes into the next state from the top, where dagre would have it cross
- * the side of the box (towards a bend far to the side, through the states beside it in the row).
+ * Every edge's route, as the console draws them: out of the bottom of its state and into the top of the
+ * next, straight down through the lanes dagre kept free of states in each rank it passes, and across
+ * only in the gaps between ranks (where no state is), so no edge passes behind a box. Edges that cross
+ * the same gap side by side get lanes of their own in it, unless they leave or reach the same state (then
+ * they run together, as one fork or one merge). `routes[i]` undefined: the caller draws that edge.
  */
-function throughTopAndBottom(
-  points: readonly { x: number; y: number }[],
-  from: NodeLabel & { readonly round: boolean },
-  to: NodeLabel & { readonly round: boolean },
-): { x: number; y: number }[] {
-  const route = points.map(({ x, y }) => ({ x, y }));
-  const second = route[1];
-  const beforeLast = route.at(-2);
-  if (!second || !beforeLast) return route;
-  const port = (node: NodeLabel & { readonly round: boolean }, towards: number, edge: 'top' | 'bottom') => {
-    const { x = 0, y = 0, width, height } = node;
-    // Clear of the rounded corners (a Start or End marker is all corner: its ends are half circles).
-    const inset = Math.min(width / 2, node.round ? height / 2 : PORT_INSET);
+function routeEdges(
+  g: Graph<GraphLabel, NodeLabel, EdgeLabel>,
+  routes: readonly ({ ids: readonly [string, string]; from: Box; to: Box; dagre: EdgeLabel } | undefined)[],
+  boxes: readonly GraphNode[],
+): Point[][] {
+  // Each rank's level (the y of its centre) and how far it reaches up and down: states and labels.
+  const half = new Map<number, number>();
+  const level = (y: number) => Math.round(y * 2) / 2;
+  const reach = (y: number, h: number) => half.set(level(y), Math.max(half.get(level(y)) ?? 0, h / 2));
+  for (const n of boxes) reach(n.y, n.height);
+  for (const e of g.edges()) {
+    const label = g.edge(e);
+    if (label.width && label.height && label.y !== undefined) reach(label.y, label.height);
+  }
+  const halfAt = (y: number) => half.get(level(y)) ?? 0;
+  /** The gap between two levels: between the bottom of the upper one and the top of the lower one. */
+  const gap = (a: number, b: number) => {
+    const [upper, lower] = a < b ? [a, b] : [b, a];
     return {
-      x: Math.min(Math.max(towards, x - width / 2 + inset), x + width / 2 - inset),
-      y: edge === 'top' ? y - height / 2 : y + height / 2,
+      key: `${level(upper)}/${level(lower)}`,
+      top: upper + halfAt(upper),
+      bottom: lower - halfAt(lower),
     };
   };
-  if (second.y > (from.y ?? 0) + from.height / 2) route[0] = port(from, second.x, 'bottom');
-  if (beforeLast.y < (to.y ?? 0) - to.height / 2) route[route.length - 1] = port(to, beforeLast.x, 'top');
-  return route;
+
+  /** Each route as x positions per level, with where it crosses each gap; the y of each crossing comes later. */
+  interface Jog {
+    readonly edge: number;
+    readonly key: string;
+    readonly x1: number;
+    readonly x2: number;
+    readonly top: number;
+    readonly bottom: number;
+    readonly from: string;
+    readonly to: string;
+    y?: number;
+  }
+  type Plan =
+    | { readonly kind: 'self'; readonly points: readonly Point[] }
+    | { readonly kind: 'route'; readonly start: Point; readonly end: Point; readonly jogs: readonly Jog[] };
+  const plans = routes.map((route, edge): Plan | undefined => {
+    if (!route) return undefined;
+    const { from, to, dagre, ids } = route;
+    const inner = (dagre.points ?? []).slice(1, -1);
+    if (from === to || (inner.length > 0 && inner.every((p) => Math.abs(p.y - from.y) < 1)))
+      return { kind: 'self', points: dagre.points ?? [] }; // a self loop: dagre's own drawing
+    const down = to.y > from.y;
+    const span = (b: Box) => {
+      const inset = Math.min(b.width / 2, b.round ? b.height / 2 : PORT_INSET);
+      return { left: b.x - b.width / 2 + inset, right: b.x + b.width / 2 - inset };
+    };
+    const clamp = (x: number, s: { left: number; right: number }) => Math.min(Math.max(x, s.left), s.right);
+    const fromSpan = span(from);
+    const toSpan = span(to);
+    let fromX: number;
+    let toX: number;
+    const first = inner[0];
+    const last = inner.at(-1);
+    if (first && last) {
+      fromX = clamp(first.x, fromSpan);
+      toX = clamp(last.x, toSpan);
+    } else {
+      // Straight down where the two boxes overlap; else from the nearer corners.
+      const left = Math.max(fromSpan.left, toSpan.left);
+      const right = Math.min(fromSpan.right, toSpan.right);
+      if (left <= right) fromX = toX = clamp(from.x, { left, right });
+      else {
+        fromX = clamp(to.x, fromSpan);
+        toX = clamp(from.x, toSpan);
+      }
+    }
+    const stops = [{ x: fromX, y: from.y }, ...inner, { x: toX, y: to.y }];
+    const jogs: Jog[] = [];
+    for (let i = 0; i + 1 < stops.length; i++) {
+      const a = stops[i] as Point;
+      const b = stops[i + 1] as Point;
+      if (Math.abs(a.x - b.x) < 0.5) continue;
+      const { key, top, bottom } = gap(a.y, b.y);
+      jogs.push({ edge, key, x1: a.x, x2: b.x, top, bottom, from: ids[0], to: ids[1] });
+    }
+    return {
+      kind: 'route',
+      start: { x: fromX, y: down ? from.y + from.height / 2 : from.y - from.height / 2 },
+      end: { x: toX, y: down ? to.y - to.height / 2 : to.y + to.height / 2 },
+      jogs,
+    };
+  });
+
+  // Lanes: the jogs across one gap whose spans overlap get different heights in it, evenly spread.
+  const byGap = new Map<string, Jog[]>();
+  for (const plan of plans)
+    for (const jog of plan?.kind === 'route' ? plan.jogs : [])
+      byGap.set(jog.key, [...(byGap.get(jog.key) ?? []), jog]);
+  for (const jogs of byGap.values()) {
+    const lanes: Jog[][] = [];
+    const lo = (j: Jog) => Math.min(j.x1, j.x2);
+    const hi = (j: Jog) => Math.max(j.x1, j.x2);
+    for (const jog of [...jogs].sort((a, b) => lo(a) - lo(b) || a.edge - b.edge)) {
+      const fits = (lane: Jog[]) =>
+        lane.every(
+          (other) =>
+            other.from === jog.from ||
+            other.to === jog.to ||
+            hi(other) + LANE_GAP <= lo(jog) ||
+            hi(jog) + LANE_GAP <= lo(other),
+        );
+      const lane = lanes.find(fits);
+      if (lane) lane.push(jog);
+      else lanes.push([jog]);
+    }
+    const top = Math.max(...jogs.map((j) => j.top));
+    const bottom = Math.min(...jogs.map((j) => j.bottom));
+    const step = Math.min(LANE_SPACING, (bottom - top) / (lanes.length + 1));
+    lanes.forEach((lane, i) => {
+      const y = (top + bottom) / 2 + (i - (lanes.length - 1) / 2) * step;
+      for (const jog of lane) jog.y = y;
+    });
+  }
+
+  return plans.map((plan) => {
+    if (!plan) return [];
+    if (plan.kind === 'self') return plan.points.map(({ x, y }) => ({ x, y }));
+    const points: Point[] = [plan.start];
+    for (const jog of plan.jogs) {
+      const y = jog.y ?? (jog.top + jog.bottom) / 2;
+      points.push({ x: jog.x1, y }, { x: jog.x2, y });
+    }
+    points.push(plan.end);
+    return points.filter((p, i) => {
+      const prev = points[i - 1];
+      return !prev || Math.abs(prev.x - p.x) > 0.01 || Math.abs(prev.y - p.y) > 0.01;
+    });
+  });
 }
 const PORT_INSET = 10;
+/** Between two edges side by side in one gap, and at most between lanes. */
+const LANE_GAP = 6;
+const LANE_SPACING = 6;
 
 const labelWidth = (label: string) =>
   label.length * GRAPH_METRICS.edgeCharWidth + 2 * GRAPH_METRICS.edgeLabelPaddingX;
@@ -286,11 +531,20 @@ function placeThinLabels(
   const lineHeight = GRAPH_METRICS.edgeLabelHeight;
   const at = (i: number) => g.edge(edges[i]?.from ?? '', edges[i]?.to ?? '', edgeName(i));
   const placed: { x: number; y: number; half: number }[] = [];
-  edges.forEach((_, i) => {
-    const e = at(i);
-    if (!thin.has(i) && e.width && e.height)
-      placed.push({ x: e.x ?? 0, y: e.y ?? 0, half: labelWidth(shorten(texts[i] ?? '')) / 2 });
-  });
+  // The boxes (states, markers, link chips), which compaction may have brought next to a thin label's
+  // edge: a label goes clear of them too.
+  const boxes = g
+    .nodes()
+    .filter((v) => g.children(v).length === 0)
+    .map((v) => {
+      const { x = 0, y = 0, width = 0, height = 0 } = g.node(v);
+      return { x, y, width, height };
+    });
+  // Every label dagre made room for (a ladder's too, on its ranking edge); a thin one's width is 1.
+  for (const name of g.edges()) {
+    const e = g.edge(name);
+    if ((e.width ?? 0) > 1 && e.height) placed.push({ x: e.x ?? 0, y: e.y ?? 0, half: (e.width ?? 0) / 2 });
+  }
   const centres = new Map<number, { x: number; y: number }>();
   for (const i of [...thin].sort((a, b) => a - b)) {
     const { x = 0, y = 0 } = at(i);
@@ -298,14 +552,25 @@ function placeThinLabels(
     const within = (cx: number) => Math.min(Math.max(cx, half), Math.max(width - half, half));
     const left = within(x - THIN_LABEL_GAP - half);
     const right = within(x + THIN_LABEL_GAP + half);
+    // First over the handler it leads to, where every edge into it ends; else beside the edge.
+    const target = g.node(edges[i]?.to ?? '');
+    const over = (target.y ?? 0) - (target.height ?? 0) / 2 - lineHeight / 2 - 2;
     const candidates = [
+      { x: within(target.x ?? 0), y: over },
+      { x: within(target.x ?? 0), y: over - lineHeight },
       { x: left, y },
       { x: right, y },
       { x: left, y: y + lineHeight },
       { x: right, y: y + lineHeight },
+      { x: left, y: y - lineHeight },
+      { x: right, y: y - lineHeight },
     ];
     const free = (c: { x: number; y: number }) =>
-      placed.every((p) => Math.abs(p.y - c.y) >= lineHeight || Math.abs(p.x - c.x) >= p.half + half);
+      placed.every((p) => Math.abs(p.y - c.y) >= lineHeight || Math.abs(p.x - c.x) >= p.half + half) &&
+      boxes.every(
+        (b) =>
+          Math.abs(b.y - c.y) * 2 >= b.height + lineHeight || Math.abs(b.x - c.x) * 2 >= b.width + 2 * half,
+      );
     const centre = candidates.find(free) ?? { x: left, y };
     placed.push({ ...centre, half });
     centres.set(i, centre);
@@ -316,35 +581,267 @@ function placeThinLabels(
 const THIN_LABEL_GAP = 4;
 
 /**
+ * dagre's layout packed to the left: dagre keeps every vertical run it drew straight (an edge and the
+ * states it joins, a column of the main path) in a block, and places the blocks to balance them, which
+ * leaves room between them that nothing needs. Here each block (a column: things joined by straight
+ * vertical runs, a Parallel's whole branch cluster with what is inside it) moves left, in dagre's order,
+ * until it is as close to its left neighbour in each rank it spans as dagre's separations allow. The
+ * order in each rank and every straight run stay as they were; the drawing only gets narrower. A ladder's
+ * side hugs its emit this way too. The ranking edges of the ladders are left out (they are not drawn),
+ * but for the one carrying the Catch's label.
+ */
+function compact(
+  g: Graph<GraphLabel, NodeLabel, EdgeLabel>,
+  nodes: readonly NodeSpec[],
+  ladders: readonly Ladder[],
+): void {
+  const { nodesep = NODE_SEP, edgesep = EDGE_SEP, marginx = 0 } = g.graph();
+  const level = (y: number) => Math.round(y * 2) / 2;
+  interface Unit {
+    readonly id: number;
+    readonly y: number;
+    /** For a cluster: the levels its frame spans. */
+    readonly top: number;
+    readonly bottom: number;
+    x: number;
+    readonly half: number;
+    readonly node: boolean;
+  }
+  const units: Unit[] = [];
+  const unit = (x: number, y: number, half: number, node: boolean, top = y, bottom = y) => {
+    const u = { id: units.length, x, y: level(y), top: level(top), bottom: level(bottom), half, node };
+    units.push(u);
+    return u;
+  };
+  const parent: number[] = [];
+  const find = (i: number): number => {
+    let r = i;
+    while (parent[r] !== r) r = parent[r] as number;
+    parent[i] = r;
+    return r;
+  };
+  const union = (a: number, b: number) => {
+    parent[find(a)] = find(b);
+  };
+
+  // Top-level clusters are rigid: everything inside their frame moves with them.
+  const clusterUnits = nodes
+    .filter((n) => n.cluster && n.parent === undefined)
+    .map((n) => {
+      const { x = 0, y = 0, width, height } = g.node(n.id);
+      return unit(x, y, width / 2, true, y - height / 2, y + height / 2);
+    });
+  const inside = (x: number, y: number) =>
+    clusterUnits.find((c) => x >= c.x - c.half && x <= c.x + c.half && y >= c.top && y <= c.bottom);
+  const nodeUnit = new Map<string, Unit>();
+  for (const spec of nodes) {
+    if (spec.cluster) continue;
+    const { x = 0, y = 0, width } = g.node(spec.id);
+    nodeUnit.set(spec.id, unit(x, y, width / 2, true));
+  }
+  const hidden = new Set(
+    ladders.flatMap((l) =>
+      l.preds.flatMap((pred, k) => (k === 0 ? [] : [`${pred}\u0000${rankingName(l, k)}`])),
+    ),
+  );
+  const pointUnits = new Map<string, Unit[]>();
+  const hiddenUnits = new Set<number>();
+  for (const e of g.edges()) {
+    const label = g.edge(e);
+    const key = `${e.v}\u0000${e.name ?? ''}`;
+    const ranking = (e.name ?? '').startsWith('rank ');
+    if (hidden.has(key)) continue;
+    const inner = (label.points ?? []).slice(1, -1);
+    const chain: Unit[] = [];
+    const list: Unit[] = [];
+    for (const p of inner) {
+      const isLabel = label.width && label.height && Math.abs(p.y - (label.y ?? Number.NaN)) < 0.5;
+      if (ranking && !isLabel) {
+        const u = unit(p.x, p.y, 0, false);
+        hiddenUnits.add(u.id); // not drawn: takes no room, and joins no column
+        list.push(u);
+        continue;
+      }
+      const u = unit(p.x, p.y, isLabel ? (label.width ?? 0) / 2 : 0, false);
+      chain.push(u);
+      list.push(u);
+    }
+    pointUnits.set(`${e.v}\u0000${e.w}\u0000${e.name ?? ''}`, list);
+  }
+  for (const u of units) parent[u.id] ??= u.id;
+  // Straight runs join columns (after every unit has its own root).
+  for (const e of g.edges()) {
+    const list = pointUnits.get(`${e.v}\u0000${e.w}\u0000${e.name ?? ''}`) ?? [];
+    const ranking = (e.name ?? '').startsWith('rank ');
+    const from = nodeUnit.get(e.v);
+    const to = nodeUnit.get(e.w);
+    const ends = ranking
+      ? list.filter((u) => u.half > 0)
+      : [...(from ? [from] : []), ...list, ...(to ? [to] : [])];
+    for (let i = 0; i + 1 < ends.length; i++) {
+      const a = ends[i] as Unit;
+      const b = ends[i + 1] as Unit;
+      if (Math.abs(a.x - b.x) < 0.5) union(a.id, b.id);
+    }
+  }
+  // Whatever is inside a cluster's frame is part of it.
+  const members = new Map<number, Unit>();
+  for (const u of units) {
+    if (clusterUnits.includes(u)) continue;
+    const c = inside(u.x, u.y);
+    if (c) {
+      union(u.id, c.id);
+      members.set(u.id, c);
+    }
+  }
+
+  // Each level, left to right: the units that take room in it (a cluster in every level it spans).
+  const levels = new Map<number, Unit[]>();
+  const put = (y: number, u: Unit) => levels.set(y, [...(levels.get(y) ?? []), u]);
+  const allLevels = [...new Set(units.map((u) => u.y))];
+  for (const u of units) {
+    if (members.has(u.id)) continue;
+    if (clusterUnits.includes(u)) {
+      for (const y of allLevels) if (y >= u.top && y <= u.bottom) put(y, u);
+    } else if (!hiddenUnits.has(u.id)) put(u.y, u);
+  }
+  const left = new Map<number, { unit: Unit; sep: number }[]>();
+  for (const row of levels.values()) {
+    row.sort((a, b) => a.x - b.x);
+    for (let i = 1; i < row.length; i++) {
+      const a = row[i - 1] as Unit;
+      const b = row[i] as Unit;
+      const sep = a.half + b.half + ((a.node ? nodesep : edgesep) + (b.node ? nodesep : edgesep)) / 2;
+      left.set(b.id, [...(left.get(b.id) ?? []), { unit: a, sep }]);
+    }
+  }
+  // Columns left to right: each as far left as its units' left neighbours let it.
+  const columns = new Map<number, Unit[]>();
+  for (const u of units) columns.set(find(u.id), [...(columns.get(find(u.id)) ?? []), u]);
+  const shift = new Map<number, number>();
+  const ordered = [...columns.entries()].sort(
+    (a, b) => Math.min(...a[1].map((u) => u.x)) - Math.min(...b[1].map((u) => u.x)),
+  );
+  for (const [root, column] of ordered) {
+    let dx = Number.NEGATIVE_INFINITY;
+    for (const u of column) {
+      dx = Math.max(dx, marginx + u.half - u.x);
+      for (const { unit: l, sep } of left.get(u.id) ?? []) {
+        const lx = l.x + (shift.get(find(l.id)) ?? 0);
+        dx = Math.max(dx, lx + sep - u.x);
+      }
+    }
+    shift.set(root, Math.min(0, dx));
+  }
+  const dxOf = (u: Unit | undefined) => (u ? (shift.get(find(u.id)) ?? 0) : 0);
+
+  // Move everything by its column's shift.
+  for (const spec of nodes) {
+    const n = g.node(spec.id);
+    const u = spec.cluster
+      ? clusterUnits[nodes.filter((m) => m.cluster && m.parent === undefined).indexOf(spec)]
+      : undefined;
+    const dx = spec.cluster ? dxOf(u ?? inside(n.x ?? 0, level(n.y ?? 0))) : dxOf(nodeUnit.get(spec.id));
+    n.x = (n.x ?? 0) + dx;
+  }
+  for (const e of g.edges()) {
+    const label = g.edge(e);
+    const list = pointUnits.get(`${e.v}\u0000${e.w}\u0000${e.name ?? ''}`) ?? [];
+    const points = label.points ?? [];
+    const fromDx = dxOf(nodeUnit.get(e.v));
+    const toDx = dxOf(nodeUnit.get(e.w));
+    label.points = points.map((p, i) => {
+      const dx = i === 0 ? fromDx : i === points.length - 1 ? toDx : dxOf(list[i - 1]);
+      return { x: p.x + dx, y: p.y };
+    });
+    if (label.x !== undefined) {
+      const at = list.find((u) => Math.abs(u.y - level(label.y ?? Number.NaN)) < 0.5 && u.half > 0);
+      label.x += at ? dxOf(at) : fromDx;
+    }
+  }
+  // The drawing's new width: its rightmost box, label or bend, and the margin.
+  let right = 0;
+  for (const spec of nodes) {
+    const { x = 0, width } = g.node(spec.id);
+    right = Math.max(right, x + width / 2);
+  }
+  for (const e of g.edges()) {
+    if ((e.name ?? '').startsWith('rank ') && !g.edge(e).width) continue;
+    const label = g.edge(e);
+    if (label.width && label.x !== undefined) right = Math.max(right, label.x + label.width / 2);
+    if (!(e.name ?? '').startsWith('rank ')) for (const p of label.points ?? []) right = Math.max(right, p.x);
+  }
+  g.graph().width = right + marginx;
+}
+const EDGE_SEP = 12;
+
+/**
  * The graph laid out by dagre. The labels of the `thin` edges get a rank's height and no width; the
- * `unlabelled` edges get no room for a label.
+ * `unlabelled` edges get no room for a label. A ladder's two rungs (the emit's Catch into its park, the
+ * second put back to where the emit leads) are not dagre's: the states that lead into the emit lead, for
+ * the ranking only, to its park too, which puts the park in the emit's rank and the second put in the
+ * next state's; the first of these edges carries the Catch's label, so dagre makes room for it over the
+ * park.
  */
 function runDagre(
   nodes: readonly NodeSpec[],
   edges: readonly EdgeSpec[],
   texts: readonly string[],
-  thin: ReadonlySet<number>,
-  unlabelled: ReadonlySet<number>,
+  options: {
+    readonly thin: ReadonlySet<number>;
+    readonly unlabelled: ReadonlySet<number>;
+    readonly ladders: readonly Ladder[];
+    /** Edges drawn as stubs, not laid out: the edges into the End marker but the main path's. */
+    readonly stubs: ReadonlySet<number>;
+    readonly links: readonly Link[];
+  },
 ): Graph<GraphLabel, NodeLabel, EdgeLabel> {
+  const { thin, unlabelled, ladders, stubs, links } = options;
   const end = nodes.find((n) => n.type === 'End')?.id;
   const g = new Graph<GraphLabel, NodeLabel, EdgeLabel>({ compound: true, multigraph: true });
-  g.setGraph({ rankdir: 'TB', align: 'UL', nodesep: 32, edgesep: 12, ranksep: 36, marginx: 16, marginy: 16 });
+  g.setGraph({
+    rankdir: 'TB',
+    align: 'UL',
+    nodesep: NODE_SEP,
+    edgesep: EDGE_SEP,
+    ranksep: 36,
+    marginx: 16,
+    marginy: 16,
+  });
   // A cluster's size is dagre's to compute (it wraps the cluster's children): give it none.
   for (const node of nodes) g.setNode(node.id, { width: node.width, height: node.height });
   for (const node of nodes) if (node.parent !== undefined) g.setParent(node.id, node.parent);
+  const rungs = new Set(ladders.flatMap((l) => [l.catchEdge, l.rejoinEdge]));
+  const labelled = (label: string, width: number) =>
+    label ? { label, width, height: GRAPH_METRICS.edgeLabelHeight, labelpos: 'c' as const } : {};
+  const linked = new Set(links.map((l) => l.edge));
+  for (const link of links) {
+    g.setNode(link.id, { width: link.width, height: link.height });
+    const parent = nodes.find((n) => n.id === link.from)?.parent;
+    if (parent !== undefined) g.setParent(link.id, parent);
+  }
   edges.forEach((edge, i) => {
+    if (rungs.has(i) || stubs.has(i) || linked.has(i)) return;
     const label = unlabelled.has(i) ? '' : shorten(texts[i] ?? '');
-    const size = label
-      ? {
-          label,
-          width: thin.has(i) ? 1 : labelWidth(label),
-          height: GRAPH_METRICS.edgeLabelHeight,
-          labelpos: 'c' as const,
-        }
-      : {};
     const weight = edge.to === end ? END_WEIGHT : EDGE_WEIGHT[edge.kind];
-    g.setEdge(edge.from, edge.to, { ...size, weight }, edgeName(i));
+    g.setEdge(
+      edge.from,
+      edge.to,
+      { ...labelled(label, thin.has(i) ? 1 : labelWidth(label)), weight },
+      edgeName(i),
+    );
   });
+  for (const ladder of ladders) {
+    const label = shorten(texts[ladder.catchEdge] ?? '');
+    ladder.preds.forEach((pred, k) => {
+      const size = k === 0 ? labelled(label, labelWidth(label)) : {};
+      g.setEdge(pred, ladder.park, { ...size, weight: LADDER_WEIGHT }, rankingName(ladder, k));
+    });
+  }
+  for (const link of links)
+    link.preds.forEach((pred, k) => {
+      g.setEdge(pred, link.id, { weight: LADDER_WEIGHT }, `rank link ${k} ${link.id}`);
+    });
   // Branch 1 on the left, as the console draws a Parallel's branches in definition order.
   const constraints = nodes
     .filter((n) => n.cluster)
@@ -354,13 +851,140 @@ function runDagre(
         ? [{ left: n.id, right: next.id }]
         : [];
     });
+  for (const ladder of ladders)
+    constraints.push({ left: ladder.emit, right: ladder.park }, { left: ladder.next, right: ladder.again });
+  for (const link of links) constraints.push({ left: link.from, right: link.id });
   const path = mainPath({ nodes, edges });
   layout(g, {
-    customOrder: (graph, order) => orderBesideMainPath(graph, order, { path, nodes, edges, constraints }),
+    customOrder: (graph, order) =>
+      orderBesideMainPath(graph, order, { path, nodes, edges, constraints, ladders, links }),
     corePath: path,
   });
   return g;
 }
+/** Between two boxes side by side (and a ladder's rungs are this long). */
+const NODE_SEP = 28;
+/** The ranking edges that hold a ladder's park level with its emit. */
+const LADDER_WEIGHT = 8;
+
+/**
+ * An emit's failure handling, drawn as a ladder beside it (rather than as a detour down the graph that
+ * would push everything after the emit two ranks lower):
+ *
+ *     [Emit X] ---------> [Park undelivered X]
+ *        |                        |
+ *     [Next]   <--------- [Emit X again]
+ *
+ * Found by shape, not by name: a Catch into a state nothing else leads to, which leads (Next) to one more
+ * state nothing else leads to, which leads (Next) where the catching state's own Next leads. The four are
+ * in one scope (top level, or one branch), and none is a marker.
+ */
+interface Ladder {
+  readonly emit: string;
+  readonly park: string;
+  readonly again: string;
+  readonly next: string;
+  /** The indexes, in the edge list, of the Catch into the park and of the second put's Next. */
+  readonly catchEdge: number;
+  readonly rejoinEdge: number;
+  /** The states that lead into the emit: for the ranking, each leads to the park as well. */
+  readonly preds: readonly string[];
+}
+
+function findLadders(nodes: readonly NodeSpec[], edges: readonly EdgeSpec[]): Ladder[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const into = (id: string) => edges.filter((e) => e.to === id);
+  const outOf = (id: string) => edges.filter((e) => e.from === id);
+  const used = new Set<string>();
+  const ladders: Ladder[] = [];
+  edges.forEach((edge, catchEdge) => {
+    if (edge.kind !== 'catch') return;
+    const { from: emit, to: park } = edge;
+    if (into(park).length !== 1) return;
+    const parkOut = outOf(park);
+    const again = parkOut[0]?.to;
+    if (parkOut.length !== 1 || parkOut[0]?.kind !== 'next' || again === undefined) return;
+    if (into(again).length !== 1) return;
+    const onwards = outOf(emit).filter((e) => e.kind === 'next');
+    const next = onwards[0]?.to;
+    if (onwards.length !== 1 || next === undefined) return;
+    const rejoinEdge = edges.findIndex((e) => e.from === again && e.to === next && e.kind === 'next');
+    if (rejoinEdge < 0) return;
+    const four = [emit, park, again, next];
+    const specs = four.map((id) => byId.get(id));
+    if (new Set(four).size !== 4 || [emit, park, again].some((id) => used.has(id))) return;
+    if (specs.some((n) => !n || n.cluster || n.type === 'Start' || n.type === 'End')) return;
+    if (new Set(specs.map((n) => n?.parent)).size !== 1) return;
+    // One rung beside a box per rank: a state that is one ladder's next is no other ladder's emit.
+    if (ladders.some((l) => [l.emit, l.park, l.again, l.next].includes(next) || l.next === emit)) return;
+    const preds = [...new Set(into(emit).map((e) => e.from))];
+    if (preds.length === 0) return;
+    for (const id of [emit, park, again]) used.add(id);
+    ladders.push({ emit, park, again, next, catchEdge, rejoinEdge, preds });
+  });
+  return ladders;
+}
+
+/**
+ * A Catch drawn as a link (see `GraphEdge.link`): into a handler that an earlier Catch (in definition
+ * order) already leads to, from a state with no ladder beside it. Its chip is a node of dagre's,
+ * held in the catching state's rank, right beside it, the way a ladder's park is.
+ */
+interface Link {
+  readonly edge: number;
+  readonly from: string;
+  readonly to: string;
+  /** The chip's node id: not a state name (those have no control characters). */
+  readonly id: string;
+  readonly width: number;
+  readonly height: number;
+  readonly preds: readonly string[];
+}
+
+function findLinks(
+  nodes: readonly NodeSpec[],
+  edges: readonly EdgeSpec[],
+  ladders: readonly Ladder[],
+): Link[] {
+  const crowded = new Set(ladders.flatMap((l) => [l.emit, l.next, l.park]));
+  const rungs = new Set(ladders.flatMap((l) => [l.catchEdge, l.rejoinEdge]));
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const reached = new Set<string>();
+  const links: Link[] = [];
+  edges.forEach((edge, i) => {
+    if (edge.kind !== 'catch' || rungs.has(i)) return;
+    const first = !reached.has(edge.to);
+    reached.add(edge.to);
+    const from = byId.get(edge.from);
+    if (first || !from || from.cluster || crowded.has(edge.from) || links.some((l) => l.from === edge.from))
+      return;
+    const preds = [
+      ...new Set(edges.flatMap((e, j) => (e.to === edge.from && !rungs.has(j) ? [e.from] : []))),
+    ];
+    if (preds.length === 0) return;
+    const label = byId.get(edge.to)?.label ?? edge.to;
+    links.push({
+      edge: i,
+      from: edge.from,
+      to: edge.to,
+      id: `\u0000link ${i}`,
+      width: Math.ceil(labelWidth(label)) + 2 * GRAPH_METRICS.edgeLabelPaddingX,
+      height: GRAPH_METRICS.linkHeight,
+      preds,
+    });
+  });
+  return links;
+}
+
+const linkSpec = (link: Link): NodeSpec => ({
+  id: link.id,
+  label: link.to,
+  type: 'Link',
+  cluster: false,
+  lines: [link.to],
+  width: link.width,
+  height: link.height,
+});
 
 /**
  * Ranking weights (network simplex keeps heavy edges short). A Catch weighs most, so its handler is
@@ -417,9 +1041,11 @@ function orderBesideMainPath(
     readonly nodes: readonly NodeSpec[];
     readonly edges: readonly EdgeSpec[];
     readonly constraints: readonly OrderConstraint[];
+    readonly ladders: readonly Ladder[];
+    readonly links: readonly Link[];
   },
 ): void {
-  const { path, nodes, edges, constraints } = context;
+  const { path, nodes, edges, constraints, ladders, links } = context;
   const onPath = new Set(path);
   const key = (from: string, to: string) => JSON.stringify([from, to]);
   const pathEdges = new Set(path.slice(1).map((to, i) => key(path[i] as string, to)));
@@ -487,19 +1113,50 @@ function orderBesideMainPath(
       for (const right of set) if (group(rank, left) < group(rank, right)) sides.push({ left, right });
   order(graph, { constraints: [...constraints, ...sides] });
 
+  // Each rank in dagre's order (which its constraints can leave with two nodes at one position).
   const ranks: string[][] = [];
   for (const v of graph.nodes()) {
     const { rank, order: at } = graph.node(v);
     if (rank === undefined || at === undefined) continue;
-    const layer = ranks[rank] ?? [];
-    layer[at] = v;
-    ranks[rank] = layer;
+    ranks[rank] = [...(ranks[rank] ?? []), v];
   }
+  for (const layer of ranks) layer?.sort((a, b) => (graph.node(a).order ?? 0) - (graph.node(b).order ?? 0));
+  // A ladder's side stands right beside its emit and its next, and so do the edges between them (its
+  // ranking edges beside the edges into the emit, the park's edge down beside the emit's): nothing comes
+  // between a rung's two ends, or between the ladder's two columns.
+  const index = (from: string, to: string) => edges.findIndex((e) => e.from === from && e.to === to);
+  const beside = new Map<string, string[]>();
+  const pair = (anchor: string, side: string) => beside.set(anchor, [...(beside.get(anchor) ?? []), side]);
+  const dummyKey = (name: string) => `\u0000edge ${name}`;
+  for (const l of ladders) {
+    pair(l.emit, l.park);
+    pair(l.next, l.again);
+    pair(dummyKey(edgeName(index(l.emit, l.next))), dummyKey(edgeName(index(l.park, l.again))));
+    l.preds.forEach((pred, k) => {
+      pair(dummyKey(edgeName(index(pred, l.emit))), dummyKey(rankingName(l, k)));
+    });
+  }
+  for (const link of links) pair(link.from, link.id);
+  const keyOf = (v: string) => {
+    const n = graph.node(v);
+    return n.dummy && n.edgeObj?.name !== undefined ? dummyKey(n.edgeObj.name) : v;
+  };
   ranks.forEach((layer, rank) => {
-    const sorted = [...layer.filter((v) => v !== undefined)]
+    const sorted = [...layer]
       .map((v, i) => ({ v, i, group: group(rank, topOf(v)) }))
-      .sort((a, b) => a.group - b.group || a.i - b.i);
-    sorted.forEach(({ v }, i) => {
+      .sort((a, b) => a.group - b.group || a.i - b.i)
+      .map(({ v }) => v);
+    const byKey = new Map(sorted.map((v) => [keyOf(v), v]));
+    const sidesOf = (v: string) =>
+      (beside.get(keyOf(v)) ?? []).flatMap((key) => {
+        const side = byKey.get(key);
+        return side === undefined ? [] : [side];
+      });
+    const moved = new Set(sorted.flatMap(sidesOf));
+    const withSides = (v: string): string[] => [v, ...sidesOf(v).flatMap(withSides)];
+    const placed = sorted.flatMap((v) => (moved.has(v) ? [] : withSides(v)));
+    if (placed.length !== sorted.length) return; // a side beside a side: leave the rank as it is
+    placed.forEach((v, i) => {
       graph.node(v).order = i;
     });
   });

@@ -182,6 +182,9 @@ export class ExecutionPage {
     toggleOnClick(root, this.expanded, () => this.render());
     // Selecting a state: click a box in the graph (or press Enter on it); clicking it again deselects.
     const select = (target: EventTarget | null) => {
+      // A link's chip stands for the handler it names: it selects that state, and brings it into view.
+      const goto = (target as Element | null)?.closest('[data-goto]')?.getAttribute('data-goto');
+      if (goto) return this.show(goto);
       const name = (target as Element | null)?.closest('[data-state]')?.getAttribute('data-state');
       if (!name) return;
       this.selected = name === this.selected ? undefined : name;

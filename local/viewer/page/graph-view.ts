@@ -146,35 +146,85 @@ function cluster(node: GraphNode, status: StateStatus): Html {
 
 function edge(e: GraphEdge): Html {
   const label = e.label ?? (e.kind === 'default' ? 'Default' : undefined);
-  // Where dagre reserved room for the label; else (a Default edge has none) the middle of the edge.
-  const middle = e.points[Math.floor(e.points.length / 2)];
+  // Where the layout reserved room for the label; else (a Default edge has none) the middle of the edge.
+  const middle = halfway(e.points);
   const at = e.labelX !== undefined && e.labelY !== undefined ? { x: e.labelX, y: e.labelY } : middle;
   const catchEdge = e.kind === 'catch';
+  const end = e.points.at(-1);
+  const marker = e.stub ? '' : `url(#${catchEdge ? 'arrow-catch' : 'arrow'})`;
   return html`
-    <g class="edge edge-${e.kind}" data-from="${e.from}" data-to="${e.to}">
+    <g class="edge edge-${e.kind}${e.stub ? ' edge-stub' : ''}" data-from="${e.from}" data-to="${e.to}">
       ${e.title && html`<title>${e.title}</title>`}
-      <path d="${smoothPath(e.points)}" marker-end="url(#${catchEdge ? 'arrow-catch' : 'arrow'})"/>
+      <path d="${roundedPath(e.points)}" ${marker && html`marker-end="${marker}"`}/>
+      ${e.stub && end && html`<circle class="end-dot" cx="${end.x}" cy="${end.y}" r="${GRAPH_METRICS.endStubDot}"/>`}
+      ${e.link && linkChip(e)}
       ${label && at && html`<text class="edge-label" x="${at.x}" y="${at.y}">${label}</text>`}
     </g>`;
 }
 
+/** The point half way along a route. */
+function halfway(points: GraphEdge['points']): { x: number; y: number } | undefined {
+  const lengths = points
+    .slice(1)
+    .map((p, i) => Math.hypot(p.x - (points[i]?.x ?? 0), p.y - (points[i]?.y ?? 0)));
+  let left = lengths.reduce((a, b) => a + b, 0) / 2;
+  for (const [i, length] of lengths.entries()) {
+    const a = points[i] as { x: number; y: number };
+    const b = points[i + 1] as { x: number; y: number };
+    if (left <= length && length > 0)
+      return { x: a.x + ((b.x - a.x) * left) / length, y: a.y + ((b.y - a.y) * left) / length };
+    left -= length;
+  }
+  return points[0];
+}
+
+/** The chip a link ends in: the handler's name; selecting it shows the handler. */
+function linkChip(e: GraphEdge): Html {
+  const chip = e.link;
+  if (!chip) return html``;
+  return html`
+    <g class="link" data-goto="${e.to}" tabindex="0">
+      <rect x="${chip.x - chip.width / 2}" y="${chip.y - chip.height / 2}" width="${chip.width}"
+            height="${chip.height}" rx="${chip.height / 2}"/>
+      <text x="${chip.x}" y="${chip.y}">${e.to}</text>
+    </g>`;
+}
+
 /**
- * A path along dagre's edge points with rounded bends: quadratic curves whose control points are the inner
- * points and whose ends are the midpoints between them (the last one ends on the target's border).
+ * A path along the layout's points, which turn at right angles (see graph.ts): straight runs with each
+ * corner rounded, as far as the shorter of its two runs allows.
  */
-function smoothPath(points: GraphEdge['points']): string {
+export function roundedPath(points: GraphEdge['points']): string {
   const [first, ...rest] = points;
   if (!first) return '';
-  if (rest.length < 2) return `M${first.x},${first.y}${rest.map((p) => ` L${p.x},${p.y}`).join('')}`;
   let d = `M${first.x},${first.y}`;
-  for (let i = 0; i < rest.length - 1; i++) {
-    const control = rest[i] as { x: number; y: number };
-    const next = rest[i + 1] as { x: number; y: number };
-    const end = i === rest.length - 2 ? next : { x: (control.x + next.x) / 2, y: (control.y + next.y) / 2 };
-    d += ` Q${control.x},${control.y} ${end.x},${end.y}`;
+  for (let i = 0; i < rest.length; i++) {
+    const corner = rest[i] as { x: number; y: number };
+    const before = (i === 0 ? first : rest[i - 1]) as { x: number; y: number };
+    const after = rest[i + 1];
+    if (!after) {
+      d += ` L${corner.x},${corner.y}`;
+      break;
+    }
+    const r = Math.min(
+      CORNER_RADIUS,
+      Math.hypot(corner.x - before.x, corner.y - before.y) / 2,
+      Math.hypot(after.x - corner.x, after.y - corner.y) / 2,
+    );
+    const towards = (from: { x: number; y: number }, length: number) => {
+      const dist = Math.hypot(from.x - corner.x, from.y - corner.y) || 1;
+      return {
+        x: corner.x + ((from.x - corner.x) * length) / dist,
+        y: corner.y + ((from.y - corner.y) * length) / dist,
+      };
+    };
+    const a = towards(before, r);
+    const b = towards(after, r);
+    d += ` L${a.x},${a.y} Q${corner.x},${corner.y} ${b.x},${b.y}`;
   }
   return d;
 }
+const CORNER_RADIUS = 8;
 
 /** The colour key under the graph. */
 export function legend(): Html {

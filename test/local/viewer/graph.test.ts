@@ -1,6 +1,7 @@
 import type { LocalApp } from '../../../local/app';
 import {
   GRAPH_METRICS,
+  type GraphEdge,
   type GraphNode,
   type LaidOutGraph,
   layoutStateMachine,
@@ -57,6 +58,22 @@ const contains = (outer: GraphNode, inner: GraphNode) =>
   inner.x + inner.width / 2 <= outer.x + outer.width / 2 &&
   inner.y - inner.height / 2 >= outer.y - outer.height / 2 &&
   inner.y + inner.height / 2 <= outer.y + outer.height / 2;
+
+type Point = { x: number; y: number };
+/** Whether the straight run from a to b passes through the inside of a box (its border excluded). */
+function crosses(a: Point, b: Point, box: GraphNode): boolean {
+  const inset = 0.5;
+  const left = box.x - box.width / 2 + inset;
+  const right = box.x + box.width / 2 - inset;
+  const top = box.y - box.height / 2 + inset;
+  const bottom = box.y + box.height / 2 - inset;
+  return (
+    Math.max(a.x, b.x) > left &&
+    Math.min(a.x, b.x) < right &&
+    Math.max(a.y, b.y) > top &&
+    Math.min(a.y, b.y) < bottom
+  );
+}
 
 /** What every laid-out graph must be: finite, inside its bounds, boxes apart, children in their clusters. */
 function expectDrawable(graph: LaidOutGraph) {
@@ -246,14 +263,14 @@ describe('layoutStateMachine on the synthesized state machines', () => {
   });
 
   it('keeps every state machine narrow enough to read at the least zoom of the page', () => {
-    // Widths measured with the main path straight down the left: kyc 1661, onboarding 1202,
-    // access-change 1083 (before, with the path drifting right and the handlers in one row at the bottom:
-    // 2930, 3045, 1743). The bounds leave about 8% for changes in wording; at the page's least zoom (65%)
-    // the widest is then under 1200px, which fits the graph pane of a 1920px-wide window, where the old
-    // KYC graph needed 1900px.
+    // Widths measured with each emit's failure handling as a ladder beside it, a Catch into a shared
+    // handler as a link to its chip, the ends as stubs and the layout packed to the left: kyc 1545,
+    // onboarding 763, access-change 1163 (before: 1948, 732, 1045, with every park and second put two
+    // ranks below the emit, and every edge into the End marker and into Superseded running down the
+    // side of the graph). The bounds leave room for changes in wording.
     const bounds = {
-      'onboarding-kyc-kyc': 1800,
-      'onboarding-kyc-onboarding': 1300,
+      'onboarding-kyc-kyc': 1680,
+      'onboarding-kyc-onboarding': 830,
       'onboarding-kyc-access-change': 1180,
     };
     for (const [name, bound] of Object.entries(bounds)) {
@@ -262,6 +279,128 @@ describe('layoutStateMachine on the synthesized state machines', () => {
 
       // Assess
       expect([name, graph.width < bound]).toEqual([name, true]);
+    }
+  });
+
+  it('keeps every state machine short: an emit that fails does not push the rest of the graph down', () => {
+    // Heights measured: kyc 1732, onboarding 1312, access-change 616 (before: 2356, 1936, 784).
+    const bounds = {
+      'onboarding-kyc-kyc': 1880,
+      'onboarding-kyc-onboarding': 1420,
+      'onboarding-kyc-access-change': 680,
+    };
+    for (const [name, bound] of Object.entries(bounds)) {
+      // Act
+      const graph = layoutStateMachine(machines.get(name) as Machine);
+
+      // Assess
+      expect([name, graph.height < bound]).toEqual([name, true]);
+    }
+  });
+
+  it('routes every edge in straight runs, and none behind a box it does not join', () => {
+    for (const [name, definition] of machines) {
+      // Act
+      const graph = layoutStateMachine(definition);
+
+      // Assess
+      const boxes = graph.nodes.filter((n) => !isCluster(n));
+      for (const e of graph.edges) {
+        const segments = e.points.slice(1).map((p, i) => [e.points[i] as Point, p] as const);
+        for (const [a, b] of segments) {
+          if (Math.abs(a.x - b.x) > 0.01 && Math.abs(a.y - b.y) > 0.01)
+            throw new Error(`${name}: ${e.from} -> ${e.to} has a slanted run`);
+          for (const box of boxes) {
+            if (box.id === e.from || box.id === e.to) continue;
+            if (crosses(a, b, box)) throw new Error(`${name}: ${e.from} -> ${e.to} passes behind ${box.id}`);
+          }
+        }
+      }
+    }
+  });
+
+  it("draws each emit's failure handling as a ladder beside it: park level with the emit, second put level with the next state", () => {
+    for (const definition of machines.values()) {
+      // Act
+      const graph = layoutStateMachine(definition);
+
+      // Assess
+      const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+      const emits = statesOf(definition).filter(({ name }) => byId.has(`Park undelivered ${name.slice(5)}`));
+      expect(emits.length).toBeGreaterThan(0);
+      for (const { name, state } of emits) {
+        const emit = byId.get(name) as GraphNode;
+        const park = byId.get(`Park undelivered ${name.slice(5)}`) as GraphNode;
+        const again = byId.get(`${name} again`) as GraphNode;
+        const next = byId.get(state.Next ?? '') as GraphNode;
+        expect([name, park.y, again.y]).toEqual([name, emit.y, next.y]);
+        // Under the park, where the next state is under the emit.
+        if (Math.abs(emit.x - next.x) < 0.5) expect([name, again.x]).toEqual([name, park.x]);
+        // Right beside them: one separation away, or what the wider of the other pair takes.
+        const slack = 40 + Math.abs(emit.width - next.width) / 2 + Math.abs(park.width - again.width) / 2;
+        const gaps = [
+          park.x - park.width / 2 - (emit.x + emit.width / 2),
+          again.x - again.width / 2 - (next.x + next.width / 2),
+        ];
+        expect(Math.min(...gaps)).toBeLessThanOrEqual(40);
+        for (const gap of gaps) expect(gap).toBeLessThanOrEqual(slack);
+        // The rungs: straight across, the Catch into the park and the second put back to the next state.
+        const into = edge(graph, name, park.id, 'catch');
+        const back = edge(graph, again.id, next.id, 'next');
+        for (const rung of [into, back]) expect(new Set(rung?.points.map((p) => p.y)).size).toBe(1);
+        expect(into?.label).toBe('EventBridge.FailedEntry, States.ALL');
+      }
+    }
+  });
+
+  it('draws one Catch into a shared handler all the way and the others as links to a chip beside their state', () => {
+    for (const [name, definition] of machines) {
+      // Act
+      const graph = layoutStateMachine(definition);
+
+      // Assess
+      const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+      const intoSuperseded = graph.edges.filter((e) => e.to === 'Superseded');
+      expect([name, intoSuperseded.filter((e) => !e.link).length]).toEqual([name, expect.any(Number)]);
+      expect(intoSuperseded.filter((e) => !e.link).length).toBeGreaterThanOrEqual(1);
+      for (const e of graph.edges.filter((x) => x.link)) {
+        const from = byId.get(e.from) as GraphNode;
+        const chip = e.link as NonNullable<GraphEdge['link']>;
+        expect([e.from, chip.y]).toEqual([e.from, from.y]);
+        expect(chip.x - chip.width / 2 - (from.x + from.width / 2)).toBeLessThanOrEqual(40);
+        expect(e.points.at(-1)?.x).toBeCloseTo(chip.x - chip.width / 2);
+        expect(e.kind).toBe('catch');
+        // Inside the drawing, clear of every box.
+        expect(chip.x + chip.width / 2).toBeLessThanOrEqual(graph.width);
+        for (const box of graph.nodes.filter((n) => !isCluster(n)))
+          if (overlaps(box, { ...box, ...chip } as GraphNode))
+            throw new Error(`${name}: ${e.from}'s chip covers ${box.id}`);
+      }
+    }
+    expect(
+      layoutStateMachine(kyc()).edges.filter((e) => e.link && e.to === 'Superseded').length,
+    ).toBeGreaterThan(3);
+  });
+
+  it('ends the main path at the End marker and every other end with a stub, and the marker below all', () => {
+    for (const definition of machines.values()) {
+      // Act
+      const graph = layoutStateMachine(definition);
+
+      // Assess
+      const end = graph.nodes.find((n) => n.type === 'End') as GraphNode;
+      const intoEnd = graph.edges.filter((e) => e.to === end.id);
+      expect(intoEnd.filter((e) => !e.stub)).toHaveLength(1);
+      const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+      for (const e of intoEnd.filter((x) => x.stub)) {
+        const from = byId.get(e.from) as GraphNode;
+        expect(e.points).toEqual([
+          { x: from.x, y: from.y + from.height / 2 },
+          { x: from.x, y: from.y + from.height / 2 + GRAPH_METRICS.endStubLength },
+        ]);
+      }
+      for (const n of graph.nodes)
+        if (n !== end) expect(n.y + n.height / 2).toBeLessThan(end.y - end.height / 2);
     }
   });
 
