@@ -114,11 +114,9 @@ describe('evaluatePath', () => {
     },
   );
 
-  it('evaluates many simple paths quickly', () => {
-    const input = { a: { b: { c: 1 } } };
-    const started = performance.now();
-    for (let i = 0; i < 200_000; i++) evaluatePath('$.a.b.c', scope(input));
-    expect(performance.now() - started).toBeLessThan(1000);
+  it('evaluates a path compiled once against each new input', () => {
+    // Speed is `npm run bench`'s to measure; here, that the compiled path does not keep an old input.
+    for (let i = 0; i < 1_000; i++) expect(evaluatePath('$.a.b.c', scope({ a: { b: { c: i } } }))).toBe(i);
   });
 });
 
