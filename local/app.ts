@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalDynamoDb } from './dynamodb';
 import { AwsError } from './errors';
+import { LocalEventSourceMappings } from './event-source-mappings';
 import { LocalEventBridge } from './eventbridge/bus';
 import { LocalLambdas } from './lambda';
 import { DataDirectory } from './persistence';
@@ -30,6 +31,10 @@ export interface LocalAppOptions extends StepFunctionsOptions {
 export class LocalApp {
   /** What the start found running in the data directory and resumed. */
   resumed: { resumed: number; orphans: string[] } = { resumed: 0, orphans: [] };
+  /** The bus's deliveries to targets, held as the app stops (see Deliveries). */
+  private deliveries = new Deliveries();
+  /** The template's Lambda event source mappings from SQS, polling from the start until `stop`. */
+  eventSourceMappings?: LocalEventSourceMappings;
   private constructor(
     readonly env: LocalEnv,
     /** Log group ARN -> the lines targets wrote to it (the audit log). */
@@ -70,6 +75,8 @@ export class LocalApp {
       );
     }
     const lambdas = new LocalLambdas(all, options.assemblyDir, options.endpoint, env.region);
+    queues.applyRedrivePolicies(all);
+    const eventSourceMappings = new LocalEventSourceMappings(all, queues, lambdas);
     const journal =
       options.dataDir === undefined ? undefined : DataDirectory.claim(options.dataDir, options.retention);
     const dynamodb = await LocalDynamoDb.start({
@@ -83,21 +90,24 @@ export class LocalApp {
 
       // Forward references: the bus delivers to state machines, which put events on the bus.
       let stepFunctions: LocalStepFunctions | undefined;
-      const eventBridge = new LocalEventBridge(all, env, async (arn, input, messageAttributes) => {
-        if (arn.includes(':states:') && stepFunctions) {
-          stepFunctions.startExecution(arn, input);
-        } else if (arn.includes(':sqs:')) {
-          queues.find(arn).send(input, { messageAttributes });
-        } else if (arn.includes(':logs:')) {
-          const group = logs.get(arn) ?? logs.get(`${arn}:*`);
-          if (!group) throw new AwsError('ResourceNotFoundException', `Log group ${arn} does not exist.`);
-          group.push(input);
-        } else if (arn.includes(':lambda:')) {
-          await lambdas.invoke(arn, JSON.parse(input));
-        } else {
-          throw new AwsError('ResourceNotFoundException', `Target ${arn} is not emulated.`);
-        }
-      });
+      const deliveries = new Deliveries();
+      const eventBridge = new LocalEventBridge(all, env, (arn, input, messageAttributes) =>
+        deliveries.deliver(arn, async () => {
+          if (arn.includes(':states:') && stepFunctions) {
+            stepFunctions.startExecution(arn, input);
+          } else if (arn.includes(':sqs:')) {
+            queues.find(arn).send(input, { messageAttributes });
+          } else if (arn.includes(':logs:')) {
+            const group = logs.get(arn) ?? logs.get(`${arn}:*`);
+            if (!group) throw new AwsError('ResourceNotFoundException', `Log group ${arn} does not exist.`);
+            group.push(input);
+          } else if (arn.includes(':lambda:')) {
+            await lambdas.invoke(arn, JSON.parse(input));
+          } else {
+            throw new AwsError('ResourceNotFoundException', `Target ${arn} is not emulated.`);
+          }
+        }),
+      );
       const dataDirectory =
         options.dataDir === undefined || journal === undefined
           ? undefined
@@ -118,8 +128,10 @@ export class LocalApp {
         stepFunctions,
         dataDirectory,
       );
+      app.deliveries = deliveries;
       // Executions that were running when the runtime last stopped go on where their histories say.
       app.resumed = stepFunctions.resumeRunning();
+      app.eventSourceMappings = eventSourceMappings.start();
       return app;
     } catch (error) {
       journal?.close();
@@ -148,14 +160,117 @@ export class LocalApp {
   }
 
   /**
-   * Stops the app. Running executions stop where they are; with a data directory their histories are
-   * journaled, and they resume from there at the next start.
+   * Stops the app, losing nothing. With a data directory, first gracefully for up to `graceMs`: no
+   * execution enters another state or starts another task call, a Wait, a retry backoff or a callback
+   * stops waiting, and each task call in flight ends and has its result journaled, so the tables and the
+   * histories agree; then the deliveries of accepted events (those the finished calls put among them) get
+   * what is left of `graceMs` to end, except deliveries to Lambda functions, which are held for the next
+   * start (see Deliveries). What is still under way then stops at once: a task call still in flight
+   * stays journaled as in flight and runs again at the next start (at-least-once), and an event not
+   * delivered to all its targets is delivered again. Then the journals and the tables close. Running
+   * executions resume from their histories at the next start. In memory, nothing is kept, so nothing is
+   * waited for but the deliveries (up to `BUS_GRACE_MS`).
    */
-  async stop(): Promise<void> {
+  async stop(options: StopOptions = {}): Promise<StopReport> {
+    const graceMs = options.graceMs ?? STOP_GRACE_MS;
+    const deadline = Date.now() + graceMs;
+    let report: StopReport = { finished: 0, inFlight: 0 };
+    this.deliveries.hold();
+    await this.eventSourceMappings?.stop();
+    if (this.dataDirectory) report = await this.stepFunctions.drain(graceMs, options.now);
+    const busGrace = this.dataDirectory ? deadline - Date.now() : Math.min(graceMs, BUS_GRACE_MS);
+    await within(this.deliveries.settled(this.eventBridge), busGrace, options.now);
+    this.dataDirectory?.detach();
     await this.stepFunctions.haltAll();
     await this.dataDirectory?.close();
     await this.dynamodb.stop();
+    return report;
   }
+}
+
+/** How long a stop waits, at most, for task calls in flight and for deliveries (`LocalApp.stop`). */
+export const STOP_GRACE_MS = 30_000;
+/** In memory, how long a stop lets accepted events reach their targets. */
+const BUS_GRACE_MS = 2_000;
+
+export interface StopOptions {
+  /** The ceiling of the graceful part of the stop (default `STOP_GRACE_MS`). */
+  readonly graceMs?: number;
+  /** Ends the graceful part at once when it aborts (a second Ctrl-C). */
+  readonly now?: AbortSignal;
+}
+
+/** What a stop did with the task calls in flight when it began. */
+export interface StopReport {
+  /** Calls that ended, their results journaled. */
+  readonly finished: number;
+  /** Calls still in flight at the ceiling: journaled as in flight, they run again at the next start. */
+  readonly inFlight: number;
+}
+
+/**
+ * The bus's deliveries to targets, as the app stops. A Lambda function's handler may call the runtime's
+ * own API (AWS_ENDPOINT_URL), which stops answering first: its delivery would fail and be dead-lettered. So
+ * once the app stops, a delivery to a function is held, never made: the event stays undelivered in the
+ * data directory and is delivered again at the next start (to all its targets: at least once).
+ */
+class Deliveries {
+  private holding = false;
+  /** Deliveries being made (not held). */
+  private active = 0;
+  private onChange: (() => void)[] = [];
+
+  deliver(arn: string, make: () => Promise<void>): Promise<void> {
+    if (this.holding && arn.includes(':lambda:')) {
+      this.changed();
+      return new Promise<void>(() => {});
+    }
+    this.active++;
+    return make().finally(() => {
+      this.active--;
+      this.changed();
+    });
+  }
+
+  /** From now on, deliveries to functions are held. */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Resolves when the bus has no delivery under way but held ones. */
+  async settled(bus: { readonly busy: boolean }): Promise<void> {
+    for (;;) {
+      if (!bus.busy) return;
+      // The bus makes a delivery one turn (setImmediate) after accepting its event: after a turn, each one
+      // under way is being made (active) or held.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.active === 0) return;
+      await new Promise<void>((resolve) => this.onChange.push(resolve));
+    }
+  }
+
+  private changed(): void {
+    const waiting = this.onChange;
+    this.onChange = [];
+    for (const resolve of waiting) resolve();
+  }
+}
+
+/** Waits for `work`, for at most `ms` and not past `now` aborting. */
+async function within(work: Promise<unknown>, ms: number, now?: AbortSignal): Promise<void> {
+  if (ms <= 0 || now?.aborted) return;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  await Promise.race([
+    work,
+    new Promise<void>((resolve) => {
+      onAbort = () => resolve();
+      timer = setTimeout(onAbort, ms);
+      now?.addEventListener('abort', onAbort, { once: true });
+    }),
+  ]);
+  clearTimeout(timer);
+  if (onAbort) now?.removeEventListener('abort', onAbort);
 }
 
 /** The template's settings of a queue; SQS's defaults for those it leaves out. */

@@ -71,10 +71,20 @@ export class DataDirectory {
     return directory;
   }
 
-  /** Stops journaling and closes the journals. */
-  async close(): Promise<void> {
+  /**
+   * Stops journaling the bus and the queues: what changes from now on (a delivery that ends late, what a
+   * task call abandoned by a stop still does) is not kept. An event whose deliveries had not all ended
+   * therefore stays unsettled here and is delivered again at the next start, and an abandoned task, which
+   * runs again then, leaves nothing twice.
+   */
+  detach(): void {
     this.services.eventBridge.onRecordChange = undefined;
     this.services.queues.onChange = undefined;
+  }
+
+  /** Stops journaling and closes the journals. */
+  async close(): Promise<void> {
+    this.detach();
     this.executions.close();
     this.messages.close();
   }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LocalApp } from './app';
+import { LocalApp, type StopOptions, type StopReport } from './app';
 import { ensureAssembly } from './assembly';
 import type { FaultRule } from './eventbridge/faults';
 import { parseFaultRule } from './eventbridge/faults';
@@ -15,6 +15,8 @@ export interface RuntimeOptions extends StepFunctionsOptions {
   readonly stackName?: string;
   readonly host?: string;
   readonly port?: number;
+  /** Host header names answered besides the runtime's own (`--allowed-host`; see ServerOptions). */
+  readonly allowedHosts?: readonly string[];
   /** Where state survives restarts; in memory when absent. */
   readonly dataDir?: string;
   /** How long closed executions are kept in the data directory. */
@@ -45,7 +47,11 @@ export class LocalRuntime {
       ...(options.faults ?? []),
       ...(options.faultsFile ? readFaultsFile(options.faultsFile) : []),
     ];
-    const server = await LocalServer.listen({ host: options.host, port: options.port });
+    const server = await LocalServer.listen({
+      host: options.host,
+      port: options.port,
+      allowedHosts: options.allowedHosts,
+    });
     try {
       const app = await LocalApp.start({ ...options, stackName, endpoint: server.url });
       app.eventBridge.faults.push(...faults);
@@ -58,16 +64,13 @@ export class LocalRuntime {
   }
 
   /**
-   * Stops taking requests, lets accepted events reach their targets (up to `graceMs`), and closes the data
-   * directory. Executions still running stay journaled as running: after a restart they show as interrupted.
+   * Stops taking requests, then stops the app (`LocalApp.stop`): with a data directory, task calls in
+   * flight end and are journaled (up to `graceMs`), accepted events reach their targets, and the journals
+   * close. Executions still running stay journaled as running and resume at the next start.
    */
-  async stop(graceMs = 2_000): Promise<void> {
+  async stop(options: StopOptions = {}): Promise<StopReport> {
     await this.server.stop();
-    await Promise.race([
-      this.app.eventBridge.settle(),
-      new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
-    ]);
-    await this.app.stop();
+    return this.app.stop(options);
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { AwsError } from './errors';
+import { AwsError, UnsupportedTemplateError } from './errors';
+import type { Resource } from './template';
 
 export interface SqsErrorOptions {
   /**
@@ -100,6 +101,19 @@ export interface QueueMessage {
   receiptHandle?: string;
   /** Hidden from receivers until this time (epoch ms): delayed after a send, in flight after a receive. */
   visibleAt: number;
+  /** The queue a redrive policy moved this message from (ReceiveMessage's `DeadLetterQueueSourceArn`). */
+  deadLetterQueueSourceArn?: string;
+}
+
+/**
+ * A queue's RedrivePolicy (SQS Developer Guide, "Using dead-letter queues"): a message received
+ * `maxReceiveCount` times is moved to the dead-letter queue by the next receive that would return it, instead
+ * of being returned again.
+ */
+export interface RedrivePolicy {
+  readonly deadLetterTargetArn: string;
+  /** 1 to 1000. */
+  readonly maxReceiveCount: number;
 }
 
 /** A queue's settings beyond its visibility timeout, with SQS's defaults. */
@@ -160,12 +174,20 @@ export class LocalQueue {
    * `LocalQueues.add` wires it to `LocalQueues.onChange`.
    */
   onChange?: (change: QueueChange) => void;
+  /** Where a message goes after `maxReceiveCount` receives; none when absent. */
+  redrivePolicy?: RedrivePolicy;
+  /** Finds a queue by ARN (the dead-letter queue): `LocalQueues.add` wires it. */
+  findQueue?: (arn: string) => LocalQueue;
 
   constructor(
     readonly name: string,
     readonly url: string,
     readonly arn: string,
-    readonly visibilityTimeoutSeconds = 30,
+    /**
+     * The queue's VisibilityTimeout: how long a received message stays hidden. Writable so that a test can
+     * shorten it (a redelivery after 18 s is long to wait for); AWS changes it with SetQueueAttributes.
+     */
+    public visibilityTimeoutSeconds = 30,
     settings: Partial<QueueSettings> = {},
   ) {
     this.settings = { ...DEFAULT_SETTINGS, ...settings };
@@ -218,7 +240,18 @@ export class LocalQueue {
     now = Date.now(),
   ): QueueMessage[] {
     this.expire(now);
-    const visible = this.messages.filter((m) => m.visibleAt <= now).slice(0, max);
+    const visible: QueueMessage[] = [];
+    const exhausted: QueueMessage[] = [];
+    const dlq = this.deadLetterQueue();
+    const maxReceiveCount = dlq ? (this.redrivePolicy?.maxReceiveCount as number) : Number.POSITIVE_INFINITY;
+    for (const m of this.messages) {
+      if (visible.length >= max) break;
+      if (m.visibleAt > now) continue;
+      // Received maxReceiveCount times already: this receive moves it to the dead-letter queue instead.
+      if (m.receiveCount >= maxReceiveCount) exhausted.push(m);
+      else visible.push(m);
+    }
+    if (dlq && exhausted.length > 0) this.moveToDeadLetterQueue(exhausted, dlq);
     for (const m of visible) {
       m.receiveCount += 1;
       m.firstReceivedAt ??= now;
@@ -227,6 +260,42 @@ export class LocalQueue {
     }
     if (visible.length > 0) this.changed({ kind: 'put', messages: visible });
     return visible;
+  }
+
+  /**
+   * Moves messages to the redrive policy's dead-letter queue: same message id, body, attributes and sent time
+   * (SQS keeps a standard queue's enqueue timestamp, so the DLQ's retention counts from the first send), visible
+   * at once, with no receive yet in the dead-letter queue.
+   */
+  private moveToDeadLetterQueue(messages: readonly QueueMessage[], dlq: LocalQueue): void {
+    const ids = new Set(messages.map((m) => m.messageId));
+    this.messages.splice(0, this.messages.length, ...this.messages.filter((m) => !ids.has(m.messageId)));
+    this.changed({ kind: 'delete', messageIds: [...ids] });
+    dlq.takeDeadLetters(
+      messages.map(({ receiptHandle: _handle, firstReceivedAt: _first, ...m }) => ({
+        ...m,
+        receiveCount: 0,
+        visibleAt: 0,
+        deadLetterQueueSourceArn: this.arn,
+      })),
+    );
+  }
+
+  /** The redrive policy's dead-letter queue, when there is a policy and the queue exists. */
+  private deadLetterQueue(): LocalQueue | undefined {
+    const arn = this.redrivePolicy?.deadLetterTargetArn;
+    if (arn === undefined || !this.findQueue) return undefined;
+    try {
+      return this.findQueue(arn);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Takes messages another queue's redrive policy moved here. */
+  private takeDeadLetters(messages: QueueMessage[]): void {
+    this.messages.push(...messages);
+    this.changed({ kind: 'put', messages });
   }
 
   /**
@@ -304,7 +373,22 @@ export class LocalQueues {
 
   add(queue: LocalQueue): void {
     queue.onChange = (change) => this.onChange?.(queue, change);
+    queue.findQueue = (arn) => this.find(arn);
     this.queues.push(queue);
+  }
+
+  /**
+   * Gives each template queue with a `RedrivePolicy` its policy. A policy whose dead-letter queue is not one of
+   * the template's, or whose maxReceiveCount is not 1 to 1000, is a startup error naming the queue.
+   */
+  applyRedrivePolicies(resources: Iterable<Resource>): void {
+    for (const r of resources) {
+      if (r.type !== 'AWS::SQS::Queue' || r.properties.RedrivePolicy === undefined) continue;
+      const queue = this.find(r.attributes.Arn as string);
+      queue.redrivePolicy = redrivePolicyOf(r.logicalId, r.properties.RedrivePolicy, (arn) =>
+        this.queues.some((q) => q.arn === arn),
+      );
+    }
   }
 
   all(): readonly LocalQueue[] {
@@ -351,6 +435,29 @@ export class LocalQueues {
     const path = pathOf(url);
     return path === undefined ? undefined : this.queues.find((q) => pathOf(q.url) === path);
   }
+}
+
+/** A template's RedrivePolicy (an object, or its JSON text), checked as SQS checks it. */
+function redrivePolicyOf(logicalId: string, raw: unknown, isQueue: (arn: string) => boolean): RedrivePolicy {
+  let policy: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      policy = JSON.parse(raw);
+    } catch {
+      policy = undefined;
+    }
+  }
+  const { deadLetterTargetArn, maxReceiveCount } = (policy ?? {}) as Record<string, unknown>;
+  const count = Number(maxReceiveCount);
+  if (typeof deadLetterTargetArn !== 'string' || !isQueue(deadLetterTargetArn))
+    throw new UnsupportedTemplateError(
+      `${logicalId}: the RedrivePolicy's deadLetterTargetArn ${JSON.stringify(deadLetterTargetArn)} is not a queue of the template.`,
+    );
+  if (!Number.isInteger(count) || count < 1 || count > 1000)
+    throw new UnsupportedTemplateError(
+      `${logicalId}: the RedrivePolicy's maxReceiveCount ${JSON.stringify(maxReceiveCount)} is not an integer from 1 to 1000.`,
+    );
+  return { deadLetterTargetArn, maxReceiveCount: count };
 }
 
 function pathOf(url: string): string | undefined {
@@ -469,6 +576,7 @@ const StoredMessage = z.object({
   firstReceivedAt: z.number().optional(),
   receiptHandle: z.string().optional(),
   visibleAt: z.number(),
+  deadLetterQueueSourceArn: z.string().optional(),
 });
 const StoredQueue = z.object({ createdAt: z.number().optional(), messages: z.array(StoredMessage) });
 const Snapshot = z.object({ version: z.literal(1), queues: z.record(z.string(), StoredQueue) });

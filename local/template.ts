@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { UnsupportedTemplateError } from './errors';
 
 /** Where the local runtime pretends to be. */
@@ -30,6 +31,7 @@ const EMULATED = new Set([
   'AWS::DynamoDB::GlobalTable',
   'AWS::SQS::Queue',
   'AWS::Lambda::Function',
+  'AWS::Lambda::EventSourceMapping',
   'AWS::Logs::LogGroup',
 ]);
 const ACCEPTED = new Map([
@@ -201,6 +203,14 @@ function identify(
       const n = name('FunctionName');
       return { ref: n, attributes: { Arn: arn('lambda', `function:${n}`) } };
     }
+    case 'AWS::Lambda::EventSourceMapping': {
+      // Lambda names a mapping by a UUID: one derived from the stack and logical id, so it is the same each start.
+      const uuid = uuidOf(`${env.stackName}/${id}`);
+      return {
+        ref: uuid,
+        attributes: { Id: uuid, EventSourceMappingArn: arn('lambda', `event-source-mapping:${uuid}`) },
+      };
+    }
     case 'AWS::Logs::LogGroup': {
       const n = name('LogGroupName');
       return { ref: n, attributes: { Arn: arn('logs', `log-group:${n}:*`) } };
@@ -217,4 +227,10 @@ function identify(
     default:
       return { ref: `${env.stackName}-${id}`, attributes: {} };
   }
+}
+
+/** A UUID-shaped name derived from `seed`. */
+function uuidOf(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,5 +1,11 @@
 import { AwsError } from '../errors';
-import type { LocalEventBridge, LocalRule, PutEventsRequestEntry } from '../eventbridge/bus';
+import {
+  busNameOf,
+  type LocalEventBridge,
+  type LocalRule,
+  type PutEventsRequestEntry,
+  type PutPartnerEventsRequestEntry,
+} from '../eventbridge/bus';
 import { InvalidEventPatternError, matchesPattern, parsePattern } from '../eventbridge/pattern';
 import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from '../json-depth';
 import type { ApiActions } from './protocol';
@@ -38,6 +44,17 @@ export const EVENTS_REQUESTS: RequestShapes = {
     ),
     EndpointId: 'String',
   }),
+  PutPartnerEvents: structure({
+    Entries: list(
+      structure({
+        Time: 'Timestamp',
+        Source: 'String',
+        Resources: list('String'),
+        DetailType: 'String',
+        Detail: 'String',
+      }),
+    ),
+  }),
   TestEventPattern: structure({ EventPattern: 'String', Event: 'String' }),
   ListEventBuses: structure({ NamePrefix: 'String', NextToken: 'String', Limit: 'Integer' }),
   ListRules: structure({
@@ -59,7 +76,7 @@ export const EVENTS_REQUESTS: RequestShapes = {
 export function eventsActions(bus: LocalEventBridge): ApiActions {
   const busName = (params: Record<string, unknown>) => {
     const name = String(params.EventBusName ?? 'default');
-    const short = name.startsWith('arn:') ? name.slice(name.lastIndexOf('/') + 1) : name;
+    const short = busNameOf(name);
     if (!bus.buses.has(short))
       throw new AwsError('ResourceNotFoundException', `Event bus ${short} does not exist.`);
     return short;
@@ -83,6 +100,8 @@ export function eventsActions(bus: LocalEventBridge): ApiActions {
 
   return {
     PutEvents: (params) => bus.putEvents(params.Entries as PutEventsRequestEntry[]),
+
+    PutPartnerEvents: (params) => bus.putPartnerEvents(params.Entries as PutPartnerEventsRequestEntry[]),
 
     TestEventPattern: (params) => {
       const patternJson = required(params, 'EventPattern');

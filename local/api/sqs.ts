@@ -43,6 +43,7 @@ const MESSAGE_SYSTEM_ATTRIBUTE_NAMES = [
   'SentTimestamp',
   'ApproximateReceiveCount',
   'ApproximateFirstReceiveTimestamp',
+  'DeadLetterQueueSourceArn',
 ] as const;
 
 /** How often a receive with WaitTimeSeconds looks again for a visible message. */
@@ -247,6 +248,7 @@ function queueAttributes(queue: LocalQueue): Record<string, string> {
     MessageRetentionPeriod: String(queue.settings.messageRetentionPeriodSeconds),
     DelaySeconds: String(queue.settings.delaySeconds),
     ReceiveMessageWaitTimeSeconds: String(queue.settings.receiveMessageWaitTimeSeconds),
+    ...(queue.redrivePolicy ? { RedrivePolicy: JSON.stringify(queue.redrivePolicy) } : {}),
   };
 }
 
@@ -257,18 +259,19 @@ function messageOf(
   systemNames: readonly string[],
   attributeNames: readonly string[],
 ): Record<string, unknown> {
-  const system: Record<(typeof MESSAGE_SYSTEM_ATTRIBUTE_NAMES)[number], string> = {
+  const system: Record<(typeof MESSAGE_SYSTEM_ATTRIBUTE_NAMES)[number], string | undefined> = {
     SenderId: accountOf(queue),
     SentTimestamp: String(m.sentAt),
     ApproximateReceiveCount: String(m.receiveCount),
     ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt ?? m.sentAt),
+    // Only on a message a redrive policy moved here.
+    DeadLetterQueueSourceArn: m.deadLetterQueueSourceArn,
   };
   const wantsAll = systemNames.includes('All');
   const attributes = Object.fromEntries(
-    MESSAGE_SYSTEM_ATTRIBUTE_NAMES.filter((name) => wantsAll || systemNames.includes(name)).map((name) => [
-      name,
-      system[name],
-    ]),
+    MESSAGE_SYSTEM_ATTRIBUTE_NAMES.filter(
+      (name) => (wantsAll || systemNames.includes(name)) && system[name] !== undefined,
+    ).map((name) => [name, system[name]]),
   );
   const messageAttributes = Object.fromEntries(
     Object.entries(m.messageAttributes).filter(([name]) => isRequested(name, attributeNames)),

@@ -16,6 +16,15 @@ export interface PutEventsRequestEntry {
   Time?: string | Date | number;
 }
 
+/** An entry of PutPartnerEvents: what a SaaS partner sends, `Source` naming its partner event source. */
+export interface PutPartnerEventsRequestEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  Resources?: string[];
+  Time?: string | Date | number;
+}
+
 export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
 export interface PutEventsResponse {
@@ -76,7 +85,17 @@ export type Deliver = (
 export type DeadLetterAttributes = Record<string, { DataType: 'String'; StringValue: string }>;
 
 const MAX_ENTRIES = 10;
+/** PutPartnerEvents takes up to 20 entries (API reference, PutPartnerEvents, `Entries`). */
+const MAX_PARTNER_ENTRIES = 20;
 const MAX_REQUEST_BYTES = 256 * 1024;
+
+/** An event bus: a partner event bus has the partner event source it takes its events from. */
+export interface LocalBus {
+  readonly name: string;
+  readonly arn: string;
+  /** The partner event source (`aws.partner/...`) whose events this partner bus receives. */
+  readonly eventSourceName?: string;
+}
 
 /**
  * EventBridge for the template's buses and rules: PutEvents with AWS's validation and per-entry errors,
@@ -84,7 +103,7 @@ const MAX_REQUEST_BYTES = 256 * 1024;
  * dead-letter queue, asynchronously as EventBridge does.
  */
 export class LocalEventBridge {
-  readonly buses = new Map<string, { name: string; arn: string }>();
+  readonly buses = new Map<string, LocalBus>();
   readonly rules: LocalRule[] = [];
   readonly records: EventRecord[] = [];
   readonly faults: FaultRule[] = [];
@@ -109,8 +128,17 @@ export class LocalEventBridge {
       arn: `arn:aws:events:${env.region}:${env.account}:event-bus/default`,
     });
     for (const r of all) {
-      if (r.type === 'AWS::Events::EventBus')
-        this.buses.set(r.ref, { name: r.ref, arn: r.attributes.Arn as string });
+      if (r.type !== 'AWS::Events::EventBus') continue;
+      const source = r.properties.EventSourceName;
+      if (source !== undefined && (typeof source !== 'string' || source !== r.ref))
+        throw new UnsupportedTemplateError(
+          `${r.logicalId}: a partner event bus must be named after its event source (Name ${JSON.stringify(r.ref)}, EventSourceName ${JSON.stringify(source)}).`,
+        );
+      this.buses.set(r.ref, {
+        name: r.ref,
+        arn: r.attributes.Arn as string,
+        ...(typeof source === 'string' ? { eventSourceName: source } : {}),
+      });
     }
     for (const r of all) {
       if (r.type !== 'AWS::Events::Rule') continue;
@@ -120,7 +148,7 @@ export class LocalEventBridge {
           `${r.logicalId}: a rule without an EventPattern (a schedule) is not emulated.`,
         );
       }
-      const busName = this.busName(String(p.EventBusName ?? 'default'));
+      const busName = busNameOf(String(p.EventBusName ?? 'default'));
       const patternJson = JSON.stringify(p.EventPattern);
       const targets = (p.Targets as Target[] | undefined) ?? [];
       for (const target of targets) checkTargetInput(target, `${r.logicalId} target ${target.Id}`);
@@ -137,70 +165,57 @@ export class LocalEventBridge {
     }
   }
 
-  /** A bus name from a name or an ARN. */
-  private busName(nameOrArn: string): string {
-    return nameOrArn.startsWith('arn:') ? nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1) : nameOrArn;
-  }
-
   putEvents(entries: PutEventsRequestEntry[]): PutEventsResponse {
-    if (
-      !Array.isArray(entries) ||
-      entries.length < 1 ||
-      entries.length > MAX_ENTRIES ||
-      entries.some((e) => e === null || typeof e !== 'object')
-    ) {
-      throw new AwsError(
-        'ValidationException',
-        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES} and greater than or equal to 1`,
-      );
-    }
-    const size = entries.reduce((sum, e) => sum + entrySize(e), 0);
-    if (size > MAX_REQUEST_BYTES) {
-      throw new AwsError(
-        'ValidationException',
-        `Total size of the entries in the request is over the limit (${size} > ${MAX_REQUEST_BYTES} bytes).`,
-      );
-    }
+    checkEntries(entries, MAX_ENTRIES);
     // A timestamp the service cannot read fails the whole request, before any entry is accepted.
     const times = entries.map((entry) => eventTime(entry.Time));
     const results = entries.map((entry, i) => this.accept(entry, times[i] as string));
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
+  /**
+   * PutPartnerEvents, as a SaaS partner calls it: each entry goes to the partner event bus whose event source
+   * is the entry's `Source`, which becomes the event's `source`, and is matched by that bus's rules. The runtime
+   * speaks for every partner whose event source has a bus in the template; an entry whose source has none is
+   * refused with NotAuthorizedForSourceException, as AWS refuses a source the caller does not own. Fault rules
+   * do not apply: they model the app bus refusing PutEvents, not the partner's side.
+   */
+  putPartnerEvents(entries: PutPartnerEventsRequestEntry[]): PutEventsResponse {
+    checkEntries(entries, MAX_PARTNER_ENTRIES);
+    const times = entries.map((entry) => eventTime(entry.Time));
+    const results = entries.map((entry, i) => this.acceptPartner(entry, times[i] as string));
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  /** The partner event bus of a partner event source, if the template has one. */
+  partnerBus(eventSourceName: string): LocalBus | undefined {
+    return [...this.buses.values()].find((b) => b.eventSourceName === eventSourceName);
+  }
+
+  private acceptPartner(entry: PutPartnerEventsRequestEntry, time: string): PutEventsResultEntry {
+    const invalid = checkEntry(entry);
+    if (invalid) return invalid;
+    const bus = this.partnerBus(entry.Source as string);
+    if (!bus) return notAuthorizedForSource();
+    const detail = parseDetail(entry.Detail as string);
+    if ('ErrorCode' in detail) return detail;
+    return { EventId: this.admit(bus.name, entry, detail.detail, time) };
+  }
+
   private accept(entry: PutEventsRequestEntry, time: string): PutEventsResultEntry {
-    for (const field of ['Source', 'DetailType', 'Detail'] as const) {
-      if (typeof entry[field] !== 'string' || entry[field] === '')
-        return invalidArgument(field, `${field} is a required argument.`);
-    }
+    const invalid = checkEntry(entry);
+    if (invalid) return invalid;
     // Entries a state machine puts reach here unchecked by the API's request model.
     if (entry.EventBusName !== undefined && typeof entry.EventBusName !== 'string')
       return invalidArgument('EventBusName', 'it must be a string.');
-    if (entry.Resources !== undefined && !isStringList(entry.Resources))
-      return invalidArgument('Resources', 'it must be a list of strings.');
-    // Only AWS services put events with their `aws.` sources. Recorded from the AWS CLI against AWS:
+    // Only AWS services put events with their `aws.` sources, and only a partner, through PutPartnerEvents,
+    // those of its `aws.partner/` event sources. Recorded from the AWS CLI against AWS:
     // {"ErrorCode": "NotAuthorizedForSourceException", "ErrorMessage": "Not authorized for the source."}
     // (aws-samples/serverless-patterns#3089; API reference, PutEventsResultEntry, for the code).
-    if ((entry.Source as string).startsWith('aws.')) {
-      return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
-    }
-    // AWS processes a Detail "up to 1100 levels deep" and documents no error past it: this runtime refuses
-    // it as the JSON it will not take, rather than overflow the stack matching, storing or serving it.
-    if (nestsDeeperThan(entry.Detail as string, MAX_DETAIL_DEPTH)) {
-      return {
-        ErrorCode: 'MalformedDetail',
-        ErrorMessage: `Detail is malformed: it is nested deeper than ${MAX_DETAIL_DEPTH} levels.`,
-      };
-    }
-    let detail: unknown;
-    try {
-      detail = JSON.parse(entry.Detail as string);
-    } catch {
-      detail = undefined;
-    }
-    if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
-      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
-    }
-    const busName = this.busName(entry.EventBusName ?? 'default');
+    if ((entry.Source as string).startsWith('aws.')) return notAuthorizedForSource();
+    const parsed = parseDetail(entry.Detail as string);
+    if ('ErrorCode' in parsed) return parsed;
+    const busName = busNameOf(entry.EventBusName ?? 'default');
     if (!this.buses.has(busName)) {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: `Event bus ${busName} does not exist.` };
     }
@@ -218,6 +233,16 @@ export class LocalEventBridge {
         ErrorMessage: `Injected ${fault.errorCode} (local fault injection).`,
       };
     }
+    return { EventId: this.admit(busName, entry, parsed.detail, time) };
+  }
+
+  /** Makes the event of an accepted entry and routes it on its bus; returns its id. */
+  private admit(
+    busName: string,
+    entry: PutEventsRequestEntry | PutPartnerEventsRequestEntry,
+    detail: Record<string, unknown>,
+    time: string,
+  ): string {
     const event: BusEvent = {
       version: '0',
       id: randomUUID(),
@@ -227,10 +252,10 @@ export class LocalEventBridge {
       time,
       region: this.env.region,
       resources: entry.Resources ?? [],
-      detail: detail as Record<string, unknown>,
+      detail,
     };
     this.route(busName, event);
-    return { EventId: event.id };
+    return event.id;
   }
 
   /** Matches the event against the bus's rules and delivers it to their targets in the background. */
@@ -363,6 +388,78 @@ export class LocalEventBridge {
   get busy(): boolean {
     return this.pending.size > 0;
   }
+}
+
+/** The whole request's checks: 1 to `max` entries (objects), at most 256 KiB in all. */
+function checkEntries(entries: readonly PutEventsRequestEntry[], max: number): void {
+  if (
+    !Array.isArray(entries) ||
+    entries.length < 1 ||
+    entries.length > max ||
+    entries.some((e) => e === null || typeof e !== 'object')
+  ) {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${max} and greater than or equal to 1`,
+    );
+  }
+  const size = entries.reduce((sum, e) => sum + entrySize(e), 0);
+  if (size > MAX_REQUEST_BYTES) {
+    throw new AwsError(
+      'ValidationException',
+      `Total size of the entries in the request is over the limit (${size} > ${MAX_REQUEST_BYTES} bytes).`,
+    );
+  }
+}
+
+/** An entry's own checks, common to PutEvents and PutPartnerEvents: the error, or undefined. */
+function checkEntry(entry: PutPartnerEventsRequestEntry): PutEventsResultEntry | undefined {
+  for (const field of ['Source', 'DetailType', 'Detail'] as const) {
+    if (typeof entry[field] !== 'string' || entry[field] === '')
+      return invalidArgument(field, `${field} is a required argument.`);
+  }
+  if (entry.Resources !== undefined && !isStringList(entry.Resources))
+    return invalidArgument('Resources', 'it must be a list of strings.');
+  return undefined;
+}
+
+/** A Detail parsed as the JSON object it must be, or the entry's MalformedDetail. */
+function parseDetail(
+  text: string,
+): { detail: Record<string, unknown> } | { ErrorCode: string; ErrorMessage: string } {
+  // AWS processes a Detail "up to 1100 levels deep" and documents no error past it: this runtime refuses
+  // it as the JSON it will not take, rather than overflow the stack matching, storing or serving it.
+  if (nestsDeeperThan(text, MAX_DETAIL_DEPTH)) {
+    return {
+      ErrorCode: 'MalformedDetail',
+      ErrorMessage: `Detail is malformed: it is nested deeper than ${MAX_DETAIL_DEPTH} levels.`,
+    };
+  }
+  let detail: unknown;
+  try {
+    detail = JSON.parse(text);
+  } catch {
+    detail = undefined;
+  }
+  if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+    return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  return { detail: detail as Record<string, unknown> };
+}
+
+function notAuthorizedForSource(): PutEventsResultEntry {
+  return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+}
+
+/**
+ * A bus name from a name or an ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`). A partner bus's
+ * name has slashes of its own (`aws.partner/auth0.com/<tenant>/<stream>`): it is everything after `event-bus/`.
+ */
+export function busNameOf(nameOrArn: string): string {
+  if (!nameOrArn.startsWith('arn:')) return nameOrArn;
+  const at = nameOrArn.indexOf(':event-bus/');
+  return at < 0
+    ? nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1)
+    : nameOrArn.slice(at + ':event-bus/'.length);
 }
 
 function entrySize(e: PutEventsRequestEntry): number {

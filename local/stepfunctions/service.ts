@@ -110,6 +110,9 @@ export type BeforeTask = (call: { executionArn: string; stateName: string; input
 /** A Task handler bound by resource ARN, for state machines whose tasks are not the template's services. */
 export type TaskHandler = (parameters: unknown) => unknown | Promise<unknown>;
 
+/** How many closed task tokens are remembered, to answer a late SendTask* with TaskTimedOut. */
+const MAX_CLOSED_TOKENS = 10_000;
+
 export interface StepFunctionsOptions {
   /** Replaces every Retry backoff (ms), e.g. 0 in tests; by default Retry waits as AWS would, with jitter. */
   readonly retryDelayMs?: number;
@@ -147,7 +150,19 @@ export class LocalStepFunctions {
    */
   readonly executions = new Map<string, Execution>();
   private readonly waitingTasks = new Map<string, WaitingTask>();
+  /**
+   * Tokens whose task has closed (answered, timed out, stopped), the oldest forgotten first: a late answer
+   * gets TaskTimedOut, as on AWS, rather than TaskDoesNotExist, which is for a token never issued.
+   */
+  private readonly closedTokens = new Set<string>();
   private running = 0;
+  /** `drain`: runs stop at their next point; `halted`: everything has stopped, and nothing may start. */
+  private stopping?: 'draining' | 'halted';
+  /**
+   * The runs `drain` stopped: a run can end (stopped at its next point) while a call of another of its
+   * threads is still in flight, so `haltAll` must reach them all the same.
+   */
+  private drained: ExecutionRun[] = [];
 
   constructor(
     resources: Iterable<Resource>,
@@ -328,6 +343,7 @@ export class LocalStepFunctions {
    * any other reuse of a name is ExecutionAlreadyExists.
    */
   startExecution(stateMachineArn: string, input = '{}', name: string = randomUUID()): Execution {
+    this.refuseWhenHalted();
     const machine = this.findStateMachine(stateMachineArn);
     if (!EXECUTION_NAME.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
     const executionArn = `${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`;
@@ -371,6 +387,9 @@ export class LocalStepFunctions {
       (event) => execution.append(event),
       resume,
     );
+    this.refuseWhenHalted();
+    // Started while the runtime stops (an event delivered meanwhile): journaled as started, run at the next.
+    if (this.stopping === 'draining') run.drain();
     execution.run = run;
     this.executions.set(execution.executionArn, execution);
     this.running++;
@@ -452,7 +471,13 @@ export class LocalStepFunctions {
         });
         const waiting: WaitingTask = { executionArn: '', ...settle, waiter: { result } };
         this.waitingTasks.set(token, waiting);
-        const forget = () => this.waitingTasks.delete(token);
+        const forget = () => {
+          if (!this.waitingTasks.delete(token)) return;
+          this.closedTokens.add(token);
+          // Bounded: the oldest closed tokens are forgotten (a Set iterates in insertion order).
+          if (this.closedTokens.size > MAX_CLOSED_TOKENS)
+            this.closedTokens.delete(this.closedTokens.values().next().value as string);
+        };
         result.then(forget, forget);
         signal.addEventListener('abort', forget, { once: true });
         return waiting.waiter;
@@ -488,8 +513,10 @@ export class LocalStepFunctions {
   private waitingTask(token: string): WaitingTask {
     if (!token || token.length > 1024) throw new AwsError('InvalidToken', `Invalid Token: '${token}'`);
     const task = this.waitingTasks.get(token);
-    if (!task) throw new AwsError('TaskDoesNotExist', `Task Does Not Exist: '${token}'`);
-    return task;
+    if (task) return task;
+    if (this.closedTokens.has(token))
+      throw new AwsError('TaskTimedOut', `Task Timed Out: '${token}' (its task has already closed)`);
+    throw new AwsError('TaskDoesNotExist', `Task Does Not Exist: '${token}'`);
   }
 
   /** Stops a running execution (ABORTED, with the caller's error and cause); an ended one is left as it is. */
@@ -501,12 +528,65 @@ export class LocalStepFunctions {
   }
 
   /**
-   * Stops every run where it is, recording nothing: the runtime is stopping. With a journal each execution
-   * resumes from its history at the next start; without one it is gone with the process, as everything is.
+   * The graceful half of stopping the runtime: every run stops at its next point (see ExecutionRun.drain):
+   * no state is entered and no task call starts, Waits, retry backoffs and callbacks stop waiting, and each
+   * task call in flight ends with its result journaled. Resolves when no call is left in flight and every
+   * run has stopped, or after `graceMs`, or when `now` aborts, whichever comes first; says how many calls
+   * ended meanwhile and how many are still in flight (`haltAll` abandons those: journaled as in flight, they
+   * run again at the next start). Executions started from now on record their start and wait for the next.
+   */
+  async drain(graceMs: number, now?: AbortSignal): Promise<{ finished: number; inFlight: number }> {
+    this.stopping ??= 'draining';
+    const runs = [...this.executions.values()].flatMap((e) => (e.run ? [{ execution: e, run: e.run }] : []));
+    const before = runs.reduce((sum, { run }) => sum + run.callsInFlight, 0);
+    for (const { run } of runs) run.drain();
+    this.drained.push(...runs.map(({ run }) => run));
+    let timer: NodeJS.Timeout | undefined;
+    let onNow: (() => void) | undefined;
+    await Promise.race([
+      Promise.all(runs.map(({ execution, run }) => Promise.all([execution.done, run.quiet()]))),
+      new Promise<void>((resolve) => {
+        onNow = () => resolve();
+        if (now?.aborted) return resolve();
+        timer = setTimeout(onNow, graceMs);
+        now?.addEventListener('abort', onNow, { once: true });
+      }),
+    ]);
+    clearTimeout(timer);
+    if (onNow) now?.removeEventListener('abort', onNow);
+    const inFlight = runs.reduce((sum, { run }) => sum + run.callsInFlight, 0);
+    return { finished: before - inFlight, inFlight };
+  }
+
+  /** Once every run has halted, nothing starts (the journal is about to close). */
+  private refuseWhenHalted(): void {
+    if (this.stopping === 'halted')
+      throw new AwsError('ServiceUnavailable', 'The local runtime is stopping: no execution can start.');
+  }
+
+  /** Task calls in flight, across running executions. */
+  get callsInFlight(): number {
+    const runs = new Set(this.drained);
+    for (const execution of this.executions.values()) if (execution.run) runs.add(execution.run);
+    return [...runs].reduce((sum, run) => sum + run.callsInFlight, 0);
+  }
+
+  /** Whether `drain` or `haltAll` has begun: the runtime is stopping. */
+  get isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  /**
+   * Stops every run where it is, at once, recording nothing more: the runtime is stopping (after `drain`,
+   * what is left of it). A task call still in flight is abandoned: with a journal it is journaled as in
+   * flight and runs again when the execution resumes from its history at the next start (at-least-once);
+   * without one the execution is gone with the process, as everything is. No execution starts afterwards.
    */
   async haltAll(): Promise<void> {
+    this.stopping = 'halted';
     const running = [...this.executions.values()].filter((e) => e.run);
     for (const execution of running) execution.run?.halt();
+    for (const run of this.drained.splice(0)) run.halt();
     await Promise.all(running.map((e) => e.done));
   }
 

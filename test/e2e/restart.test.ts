@@ -65,8 +65,8 @@ describe('the data directory', () => {
     const recordsBefore = first.app.eventBridge.records.length;
     const eventIdsBefore = first.app.eventBridge.records.map((r) => r.event.id);
 
-    // Act
-    await first.stop();
+    // Act: a stop whose ceiling the held task cannot meet, so that it stays journaled as in flight.
+    await first.stop({ graceMs: 100 });
     const second = await startRuntime({ dataDir });
     c = clients(second.url);
 

@@ -339,6 +339,13 @@ describe('the Step Functions API over state machines created at run time', () =>
       // Assess
       expect(ended.status).toBe('SUCCEEDED');
       expect(JSON.parse(ended.output ?? '')).toEqual({ approved: true });
+
+      // A second answer comes too late: the task has closed. API_SendTaskSuccess.html: Errors, TaskTimedOut
+      // ("the task token has either expired or the task associated with the token has already been closed").
+      const late = await rejectionOf(() =>
+        c.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"approved":false}' })),
+      );
+      expect(late.name).toBe('TaskTimedOut');
     });
 
     // API_SendTaskFailure.html: Errors, TaskDoesNotExist.

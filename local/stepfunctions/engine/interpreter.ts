@@ -183,6 +183,14 @@ export class ExecutionRun {
   private startTime: string;
   private redriveCount = 0;
   private halted = false;
+  /** Set by `drain`: the runtime is stopping gracefully. */
+  private draining = false;
+  /** Rejects with Aborted once draining (made once, when a wait first needs it). */
+  private drained?: Promise<never>;
+  private onDrain?: () => void;
+  /** Task calls in flight (live ones: a replay's recorded results are not calls). */
+  private calls = 0;
+  private onQuiet: (() => void)[] = [];
   private stopped?: { status: 'ABORTED' | 'TIMED_OUT'; error?: string; cause?: string };
 
   constructor(
@@ -240,6 +248,60 @@ export class ExecutionRun {
     this.controller.abort();
   }
 
+  /**
+   * Stops the run gracefully, for the runtime to stop: from now on no state is entered and no task call
+   * starts (a new execution records only its ExecutionStarted); a Wait, a retry backoff or a callback stops
+   * waiting; a task call in flight goes on, and its result (or failure) is recorded. Each thread stops at
+   * the first such point, recording nothing more, and the execution resumes from its history at the next
+   * start. `quiet` says when no call is left in flight; `halt` then stops whatever is left at once.
+   */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.onDrain?.();
+  }
+
+  /** Whether `drain` was called. */
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** Task calls in flight. */
+  get callsInFlight(): number {
+    return this.calls;
+  }
+
+  /** Resolves when no task call is in flight. */
+  quiet(): Promise<void> {
+    if (this.calls === 0) return Promise.resolve();
+    return new Promise((resolve) => this.onQuiet.push(resolve));
+  }
+
+  /** @internal a live task call starts (TaskStarted is recorded) */
+  callStarted(): void {
+    this.calls++;
+  }
+
+  /** @internal a live task call has ended: its result is recorded, or it was abandoned */
+  callEnded(): void {
+    if (--this.calls > 0) return;
+    const waiting = this.onQuiet;
+    this.onQuiet = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /** `work`, unless the run drains first: a Wait, a backoff or a callback does not hold a stopping runtime. */
+  unlessDraining<T>(work: Promise<T>): Promise<T> {
+    if (!this.drained) {
+      this.drained = new Promise<never>((_, reject) => {
+        this.onDrain = () => reject(new Aborted());
+        if (this.draining) this.onDrain();
+      });
+      this.drained.catch(() => undefined);
+    }
+    return Promise.race([work, this.drained]);
+  }
+
   /** Stops the execution: ABORTED (StopExecution) or TIMED_OUT; `run` then appends the ending event. */
   stop(status: 'ABORTED' | 'TIMED_OUT', error?: string, cause?: string): void {
     if (this.stopped) return;
@@ -291,6 +353,8 @@ export class ExecutionRun {
         );
         return { status };
       }
+      // Drained: the execution stays running, its history ending where each thread stopped.
+      if (this.draining && thrown instanceof Aborted) return { status: 'ABORTED' };
       if (thrown instanceof HistoryLimitReached) {
         const error = States.Runtime;
         const cause = `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`;
@@ -334,6 +398,8 @@ export class ExecutionRun {
         );
       queue.next++;
     } else {
+      // Draining: nothing new starts (an event that would begin a state, a task call or an iteration).
+      if (this.draining && STARTS.has(type)) throw new Aborted();
       if (!options.pastTheLimit && this.nextId >= MAX_HISTORY_EVENTS) {
         // The last event is kept for ExecutionFailed.
         this.controller.abort();
@@ -470,6 +536,13 @@ const ENTERED = {
   Parallel: 'ParallelStateEntered',
   Map: 'MapStateEntered',
 } as const satisfies Record<State['Type'], HistoryEventType>;
+/** The events that begin something: a draining run records none of them. */
+const STARTS: ReadonlySet<HistoryEventType> = new Set<HistoryEventType>([
+  ...Object.values(ENTERED),
+  'TaskScheduled',
+  'LambdaFunctionScheduled',
+  'MapIterationStarted',
+]);
 const EXITED = {
   Pass: 'PassStateExited',
   Task: 'TaskStateExited',
@@ -865,10 +938,12 @@ class StateRun {
     const next = this.run.peek(this.thread);
     if (next && !(kind === 'wait' && next.type === 'WaitStateAborted')) return Promise.resolve();
     const ms = Math.max(0, deadline - Date.now());
-    return this.run.hostServices.sleep(ms, this.thread.signal, kind).catch((error) => {
+    const slept = this.run.hostServices.sleep(ms, this.thread.signal, kind).catch((error) => {
       if (this.thread.signal.aborted) throw new Aborted();
       throw error;
     });
+    // A stopping runtime does not wait: the deadline is in the history, and holds at the next start.
+    return this.run.unlessDraining(slept);
   }
 
   // --- Task ---------------------------------------------------------------------------------------------
@@ -929,6 +1004,7 @@ class StateRun {
     if (attempt) this.thread.signal.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
     let heartbeat: NodeJS.Timeout | undefined;
+    let live = false;
     try {
       const ended = !attempt
         ? stoppedPromise(this.thread)
@@ -960,11 +1036,17 @@ class StateRun {
         const waiter = this.run.hostServices.awaitTaskToken(token as string, signal);
         waiter.onHeartbeat = () => this.restartHeartbeat?.();
         this.restartHeartbeat?.(submittedAt);
-        return waiter.result;
+        // A stopping runtime does not wait for the callback: the token is in the history, and the task
+        // waits for it again at the next start.
+        return this.run.unlessDraining(waiter.result);
       };
       const call = async (): Promise<unknown> => {
         const next = this.run.peek(this.thread);
         if (next) return this.replayResult(next, token ? awaitToken : undefined);
+        // A replayed call that was in flight is not run again while the runtime stops (the next start will).
+        if (this.run.isDraining) throw new Aborted();
+        live = true;
+        this.run.callStarted();
         const called = await this.run.hostServices.invokeTask({
           resource: state.Resource,
           parameters: sent,
@@ -976,6 +1058,9 @@ class StateRun {
         });
         if (!token) return called;
         const submitted = this.run.record(this.thread, 'TaskSubmitted', { ...names, output: called });
+        // The call has ended; what is left is waiting for the callback, which a stop does not wait for.
+        live = false;
+        this.run.callEnded();
         return awaitToken(submitted.timestamp);
       };
       const output = await Promise.race([call(), ended]);
@@ -988,7 +1073,11 @@ class StateRun {
       return this.run.replayed(succeeded) ? succeeded.details?.output : output;
     } catch (thrown) {
       if (thrown instanceof Located || thrown instanceof HistoryLimitReached) throw thrown;
-      if (this.thread.signal.aborted) throw new Aborted();
+      if (thrown instanceof Aborted || this.thread.signal.aborted) {
+        // Drained while waiting for a callback: forget the wait (the token stays in the history).
+        attempt?.abort();
+        throw thrown instanceof Aborted ? thrown : new Aborted();
+      }
       const failure = asStatesError(thrown);
       const timeout = failure.error === States.Timeout || failure.error === States.HeartbeatTimeout;
       const type = timeout
@@ -1008,6 +1097,8 @@ class StateRun {
       clearTimeout(heartbeat);
       this.restartHeartbeat = undefined;
       if (attempt) this.thread.signal.removeEventListener('abort', onAbort);
+      // Its result is recorded by now (or it was abandoned): a draining runtime may go on stopping.
+      if (live) this.run.callEnded();
     }
   }
 
@@ -1038,9 +1129,12 @@ class StateRun {
         }
         break;
     }
-    // Interrupted: the abort that interrupted it comes again as the replay reaches its cause.
-    return new Promise((_, reject) =>
-      this.thread.signal.addEventListener('abort', () => reject(new Aborted()), { once: true }),
+    // Interrupted: the abort that interrupted it comes again as the replay reaches its cause (or the
+    // runtime stops first).
+    return this.run.unlessDraining(
+      new Promise((_, reject) =>
+        this.thread.signal.addEventListener('abort', () => reject(new Aborted()), { once: true }),
+      ),
     );
   }
 
@@ -1220,6 +1314,9 @@ class StateRun {
       } catch (thrown) {
         if (thrown instanceof HistoryLimitReached) throw thrown;
         if (thrown instanceof Aborted) {
+          // The runtime is stopping (nothing aborted the siblings): the child stops where it is, recording
+          // nothing, and so does the Parallel or Map; the other children stop at their own next point.
+          if (this.run.isDraining && !siblings.signal.aborted) throw thrown;
           if (kind === 'Map') this.run.record(thread, 'MapIterationAborted', { ...mapName, index });
           return;
         }
@@ -1242,7 +1339,8 @@ class StateRun {
       });
       await Promise.all(lanes);
     } finally {
-      this.thread.signal.removeEventListener('abort', onAbort);
+      // Draining, children may still be running (a call in flight): a halt must still reach them.
+      if (!this.run.isDraining) this.thread.signal.removeEventListener('abort', onAbort);
     }
     if (this.thread.signal.aborted) throw new Aborted();
     if (firstFailure) {
