@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { EventRecord } from '../eventbridge/bus';
 import type { QueueChange, QueueMessage } from '../sqs';
 import { DEFAULT_RETENTION, type Retention } from '../stepfunctions/journal/store';
+import { openDatabase } from './sqlite';
 
 /*
  * The bus records and the queues' messages on disk, in SQLite (better-sqlite3), written synchronously as
@@ -47,7 +48,7 @@ export class MessageStore {
     private readonly retention: Retention = DEFAULT_RETENTION,
   ) {
     mkdirSync(dir, { recursive: true });
-    this.db = new Database(join(dir, 'messages.db'));
+    this.db = openDatabase(join(dir, 'messages.db'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`

@@ -1,7 +1,8 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { AwsError } from '../../errors';
+import { openDatabase } from '../../storage/sqlite';
 import { type ExecutionStatus, type ExecutionSummary, foldEvent, type JournalEvent } from './history';
 
 /*
@@ -78,7 +79,7 @@ export class ExecutionJournal {
     mkdirSync(dir, { recursive: true });
     this.held = realpathSync(dir);
     if (heldDirectories.has(this.held)) throw inUse(dir);
-    this.db = new Database(join(dir, 'executions.db'), { timeout: 0 });
+    this.db = openDatabase(join(dir, 'executions.db'), { timeout: 0 });
     try {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
