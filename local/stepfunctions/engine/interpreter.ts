@@ -323,6 +323,8 @@ export class ExecutionRun {
           advance: false,
         },
       );
+      // $$.Execution.StartTime is the ExecutionStarted event's own time, not a clock read a moment apart.
+      this.startTime = new Date(started.timestamp).toISOString();
       if (redrive) {
         this.redriveCount++;
         this.record(
