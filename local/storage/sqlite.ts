@@ -15,7 +15,10 @@ import Database from 'better-sqlite3';
 const KEEP_ALIVE = Symbol.for('onboarding-kyc.better-sqlite3.keep-alive');
 // The module object itself (a default import), not a namespace copy: the one object every realm shares.
 const shared = util as unknown as Record<symbol, object[] | undefined>;
-if (Number(process.versions.node.split('.')[0]) >= 24) shared[KEEP_ALIVE] ??= [];
+// Only under Jest (which gives every module a `jest` binding): a runtime's own process must let them go,
+// or its exit's teardown would meet them all instead.
+const underJest = typeof jest !== 'undefined';
+if (underJest && Number(process.versions.node.split('.')[0]) >= 24) shared[KEEP_ALIVE] ??= [];
 const keepAlive = shared[KEEP_ALIVE];
 
 export function openDatabase(file: string, options?: Database.Options): Database.Database {
