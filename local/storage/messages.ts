@@ -49,8 +49,8 @@ export class MessageStore {
   ) {
     mkdirSync(dir, { recursive: true });
     this.db = openDatabase(join(dir, 'messages.db'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS bus_records (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -164,9 +164,13 @@ export class MessageStore {
       created_ms: number;
     }[])
       queues[arn] = { createdAt: created_ms, messages: [] };
+    // all(), not iterate(): an iterator is one more native object for the garbage collector (sqlite.ts).
     for (const { queue, body } of this.db
       .prepare('SELECT queue, body FROM queue_messages ORDER BY seq')
-      .iterate() as Iterable<{ queue: string; body: string }>)
+      .all() as {
+      queue: string;
+      body: string;
+    }[])
       queues[queue]?.messages.push(JSON.parse(body) as QueueMessage);
     return { version: 1, queues };
   }

@@ -81,10 +81,10 @@ export class ExecutionJournal {
     if (heldDirectories.has(this.held)) throw inUse(dir);
     this.db = openDatabase(join(dir, 'executions.db'), { timeout: 0 });
     try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
+      this.db.exec('PRAGMA journal_mode = WAL');
+      this.db.exec('PRAGMA synchronous = NORMAL');
       // One runtime at a time: a second one on the same data directory stops with a clear message.
-      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.exec('PRAGMA locking_mode = EXCLUSIVE');
       this.db.exec('BEGIN EXCLUSIVE; COMMIT;');
     } catch (error) {
       // Closed at once: an open handle left to the garbage collector outlives its Node environment.
