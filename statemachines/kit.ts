@@ -12,6 +12,7 @@ import {
   JitterType,
   JsonPath,
   Pass,
+  Result,
   TaskInput,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -39,6 +40,8 @@ export const Errors = {
   failedEntry: 'EventBridge.FailedEntry',
   /** A handler's name for a request it cannot parse (see handlers/shared). */
   invalidInput: InvalidInput.errorName,
+  /** The reason given for a trigger whose userId or version the first state refuses. */
+  malformedTrigger: 'MalformedTrigger',
 } as const;
 
 /**
@@ -131,10 +134,11 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
   }
 
   /**
-   * The first state: take (userId, workflow) for this version with a conditional write. A failed condition
-   * is not a failure: the execution ends SUCCEEDED as `duplicate` (same version stored) or `stale` (newer).
+   * The first states: check the trigger, then take (userId, workflow) for this version with a conditional
+   * write. A failed condition is not a failure: the execution ends SUCCEEDED as `duplicate` (same version
+   * stored) or `stale` (newer). The chain goes on from the claim.
    */
-  claim(): DynamoUpdateItem {
+  claim(): Chain {
     const claim = new DynamoUpdateItem(this, 'Claim version', {
       table: this.props.table,
       key: this.versionKey,
@@ -183,7 +187,41 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
         )
         .otherwise(this.outcome('Stale', 'stale', { storedVersion: stored.storedVersion.$ })),
     );
-    return claim;
+    return Chain.custom(this.checkTrigger(claim), [claim], claim);
+  }
+
+  /**
+   * The version check the trigger rules cannot make. A partner's version is its change time in milliseconds
+   * (about 1.8e12), beyond EventBridge's numeric matching (-5.0e9 to +5.0e9, "Content filtering in Amazon
+   * EventBridge event patterns"), so the rules only ask for a string userId and a version that exists
+   * (stacks/patterns.ts), and this Choice refuses an empty userId and a version that is not a positive
+   * number. A value of the wrong type never matches a comparison, so a string version goes to the rejection.
+   * Nothing was claimed: the trigger is parked with its reason and no fence is written.
+   */
+  private checkTrigger(claim: DynamoUpdateItem): Choice {
+    const detail = this.trigger.detail;
+    const describe = new Pass(this, 'Describe malformed trigger', {
+      result: Result.fromObject({
+        Error: Errors.malformedTrigger,
+        Cause:
+          'detail.userId must be a non-empty string and detail.version a positive number (events/contract.ts).',
+      }),
+      resultPath: '$.rejection',
+    });
+    describe
+      .next(this.parkRejected('Reject malformed trigger'))
+      .next(this.outcome('Malformed', 'rejected', {}));
+    return new Choice(this, 'Check trigger')
+      .when(
+        Condition.and(
+          Condition.isString(detail.userId.path),
+          Condition.not(Condition.stringEquals(detail.userId.path, '')),
+          Condition.isNumeric(detail.version.path),
+          Condition.numberGreaterThan(detail.version.path, 0),
+        ),
+        claim,
+      )
+      .otherwise(describe);
   }
 
   /**
@@ -335,8 +373,16 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
   /** Where a step's InvalidInput goes: the trigger is parked in the rejected-events queue, outcome `rejected`. */
   rejectInvalid(): IChainable {
     if (this.rejection) return this.rejection;
+    const park = this.parkRejected('Reject invalid trigger');
+    this.rejection = park;
+    park.next(this.fence('Rejected', { status: 'rejected' })).next(this.outcome('Rejected', 'rejected', {}));
+    return park;
+  }
+
+  /** Parks the trigger in the rejected-events queue with the reason in `$.rejection`. */
+  private parkRejected(name: string): SqsSendMessage {
     const error = paths<{ Error: string; Cause: string }>('$.rejection');
-    const park = new SqsSendMessage(this, 'Reject invalid trigger', {
+    const park = new SqsSendMessage(this, name, {
       queue: this.props.rejected,
       messageBody: TaskInput.fromObject({
         reason: error.Error.$,
@@ -353,8 +399,6 @@ export class WorkflowKit<Detail extends { userId: string; version: number }> ext
       resultPath: JsonPath.DISCARD,
     });
     park.addRetry({ errors: [...TRANSIENT_ERRORS.sqs], ...WRITE_RETRY });
-    this.rejection = park;
-    park.next(this.fence('Rejected', { status: 'rejected' })).next(this.outcome('Rejected', 'rejected', {}));
     return park;
   }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ensureAssembly } from '../../local/assembly';
 import type { BusEvent } from '../../local/eventbridge/bus';
 import type { LocalRuntime } from '../../local/runtime';
-import { BUS } from '../support/local';
+import { BUS, executionsOf, outputOf } from '../support/local';
 import { aws, eventually, startRuntime } from '../support/runtime';
 import { stackName } from '../support/synth';
 
@@ -87,6 +87,42 @@ describe('partner event sources on the local runtime', () => {
 
     // Assess
     expect(EventBuses.map((b) => b.Name)).toEqual(expect.arrayContaining([BUS, AUTH0, SAASUS]));
+  });
+
+  it('ends the Auth0 block/unblock race unblocked, the late duplicate block changing nothing', async () => {
+    // Prepare: blocked at 09:15:00.120, unblocked at 09:15:04.480, then the block delivered again, late.
+    const race = sample('auth0-block-race.json');
+    const userId = 'auth0|65f1c0ffee0000000000a001';
+    const unblockedAt = Date.parse('2026-03-02T09:15:04.480Z');
+
+    // Act: one delivery at a time, in the order the partner sent them.
+    for (const [i, entry] of race.entries())
+      await ok('events', 'put-partner-events', '--entries', entriesFile(`race-${i}.json`, [entry]));
+
+    // Assess: three executions, the last two (unblock, late block) ordered by version, not by arrival.
+    const outcomes = await eventually(async () => {
+      const mine = executionsOf(runtime.app, 'access-change')
+        .filter((e) => JSON.parse(e.input).detail.userId === userId)
+        .map((e) => ({ status: e.status, ...(outputOf(e) as { outcome: string; version: number }) }));
+      return mine.length === 3 && mine.every((e) => e.status !== 'RUNNING') ? mine : undefined;
+    }, 120_000);
+    expect(outcomes.filter((o) => o.outcome === 'completed').map((o) => o.version)).toContain(unblockedAt);
+    const { Item } = (await ok(
+      'dynamodb',
+      'get-item',
+      '--table-name',
+      `${BUS}-versions`,
+      '--key',
+      JSON.stringify({ userId: { S: userId }, workflow: { S: 'access' } }),
+      '--consistent-read',
+    )) as { Item: Record<string, { N?: string; BOOL?: boolean }> };
+    expect(Item.version?.N).toBe(String(unblockedAt));
+    expect(Item.blocked?.BOOL).toBe(false);
+    const announced = runtime.app.eventBridge.records
+      .map((r) => r.event)
+      .filter((e) => e.detail.userId === userId && /^User (Blocked|Unblocked)$/.test(e['detail-type']));
+    const newest = announced.filter((e) => e.detail.version === unblockedAt);
+    expect(newest.map((e) => e['detail-type'])).toEqual(['User Unblocked']);
   });
 
   it('parks a partner event the adapter cannot map in the rejected-events queue, with the reason', async () => {

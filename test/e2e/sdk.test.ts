@@ -197,7 +197,7 @@ describe('the local runtime through the AWS SDK v3', () => {
         `${BUS}-onboarding`,
       ]);
       expect(stateMachines[0]?.creationDate).toBeInstanceOf(Date);
-      expect(JSON.parse(kyc.definition ?? '{}').StartAt).toBe('Claim version');
+      expect(JSON.parse(kyc.definition ?? '{}').StartAt).toBe('Check trigger');
       expect(kyc).toMatchObject({ status: 'ACTIVE', type: 'STANDARD' });
     });
 

@@ -46,8 +46,12 @@ describe.each([...definitions])('the synthesized %s state machine', (_name, defi
     }
   });
 
-  it('starts by claiming the version with a conditional updateItem', () => {
-    const first = definition.States[definition.StartAt];
+  it('starts by checking the trigger, then claims the version with a conditional updateItem', () => {
+    const check = definition.States[definition.StartAt];
+    expect(definition.StartAt).toBe('Check trigger');
+    expect(check?.Type).toBe('Choice');
+    expect(check?.Default).toBe('Describe malformed trigger');
+    const first = definition.States[check?.Choices?.[0]?.Next ?? ''];
     expect(first?.Resource).toBe(UPDATE_ITEM);
     expect(first?.Parameters?.ConditionExpression).toBe(
       'attribute_not_exists(#version) OR #version < :version OR (#version = :version AND #executionArn = :executionArn)',

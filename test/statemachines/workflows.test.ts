@@ -219,17 +219,14 @@ describe('workflows run from the synthesized template', () => {
     });
   });
 
-  it('parks a trigger without a valid userId or version in the rejected-events queue, starting nothing', async () => {
-    // Prepare
+  it('parks a trigger without a string userId or a version in the rejected-events queue, starting nothing', async () => {
+    // Prepare: what the rule itself can refuse (stacks/patterns.ts).
     const malformed = [
       { version: 1, blocked: true },
       { userId: 'u-x', blocked: true },
-      { userId: 'u-x', version: 0, blocked: true },
-      { userId: 'u-x', version: '3', blocked: true },
       { userId: 42, version: 1, blocked: true },
       { userId: null, version: 1, blocked: true },
-      { userId: 'u-x', version: null, blocked: true },
-      { userId: 'u-x', version: -2, blocked: true },
+      { userId: 'u-x', version: { n: 1 }, blocked: true },
     ];
 
     // Act
@@ -242,16 +239,56 @@ describe('workflows run from the synthesized template', () => {
     expect(parked.map((m) => m.detail)).toEqual(malformed);
   });
 
-  it('parks an empty userId in the rejected-events queue; its execution fails at the claim (no pattern excludes "")', async () => {
+  it('refuses an empty userId or a version that is not a positive number in its first state, claiming nothing', async () => {
+    // Prepare: what no pattern can refuse ("" is a string; numeric matching stops at 5.0e9, so the rule only
+    // asks that a version exists), so the workflow's first state does.
+    const malformed = [
+      { userId: '', version: 1, blocked: true },
+      { userId: 'u-zero', version: 0, blocked: true },
+      { userId: 'u-negative', version: -2, blocked: true },
+      { userId: 'u-string', version: '3', blocked: true },
+      { userId: 'u-null', version: null, blocked: true },
+      { userId: 'u-true', version: true, blocked: true },
+    ];
+
     // Act
-    put(app, 'app.identity', 'User Access Changed', { userId: '', version: 1, blocked: true });
+    for (const detail of malformed) put(app, 'app.identity', 'User Access Changed', detail);
     await app.settle();
 
-    // Assess: EventBridge patterns cannot say "non-empty string", so the trigger rule matches too.
-    expect(queueMessages(app, 'rejected-events')).toHaveLength(1);
-    const [execution] = executionsOf(app, 'access-change');
-    expect(execution?.status).toBe('FAILED');
-    expect(execution?.error).toMatch(/^DynamoDB\./);
+    // Assess: each execution ends `rejected` with its trigger parked and the reason; no version is stored.
+    const executions = executionsOf(app, 'access-change');
+    expect(executions.map((e) => [e.status, outputOf(e).outcome])).toEqual(
+      malformed.map(() => ['SUCCEEDED', 'rejected']),
+    );
+    const parked = queueMessages(app, 'rejected-events');
+    expect(parked.map((m) => m.reason)).toEqual(malformed.map(() => 'MalformedTrigger'));
+    expect(parked.map((m) => (m.event as { detail: unknown }).detail)).toEqual(
+      expect.arrayContaining(malformed),
+    );
+    // (DynamoDB refuses an empty string as a key, so the empty userId has nothing to look up.)
+    for (const { userId } of malformed.slice(1)) expect(await stored(app, userId, 'access')).toEqual({});
     expect(emitted(app)).toHaveLength(0);
+  });
+
+  it("takes a version beyond numeric matching: a partner's change time in milliseconds", async () => {
+    // Prepare: EventBridge numeric matching stops at 5.0e9; Auth0's updated_at in ms is about 1.8e12.
+    const older = Date.parse('2026-12-01T10:00:00.000Z');
+    put(app, 'app.identity', 'User Access Changed', {
+      userId: 'u-partner',
+      version: older + 1,
+      blocked: false,
+    });
+    await app.settle();
+
+    // Act: the older block arrives late.
+    put(app, 'app.identity', 'User Access Changed', { userId: 'u-partner', version: older, blocked: true });
+    await app.settle();
+
+    // Assess
+    expect(executionsOf(app, 'access-change').map((e) => outputOf(e).outcome)).toEqual([
+      'completed',
+      'stale',
+    ]);
+    expect(await stored(app, 'u-partner', 'access')).toMatchObject({ version: older + 1, blocked: false });
   });
 });
