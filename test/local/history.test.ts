@@ -50,8 +50,12 @@ describe('GetExecutionHistory events', () => {
         roleArn: machine.roleArn,
       },
     });
-    // AWS gives the first state's Entered event no cause either.
-    expect(history[1]).toMatchObject({ type: 'TaskStateEntered', previousEventId: 0 });
+    // AWS gives the first state's Entered event no cause either. The first state checks the trigger.
+    expect(history[1]).toMatchObject({
+      type: 'ChoiceStateEntered',
+      previousEventId: 0,
+      stateEnteredEventDetails: { name: 'Check trigger' },
+    });
     expect(history.at(-1)).toMatchObject({
       type: 'ExecutionSucceeded',
       previousEventId: history.at(-2)?.id,
