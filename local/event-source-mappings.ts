@@ -82,7 +82,8 @@ const POLL_INTERVAL_MS = 50;
 
 /**
  * Lambda's event source mappings from the template's SQS queues, run the way Lambda runs them: poll the
- * queue, gather up to BatchSize records (waiting up to MaximumBatchingWindowInSeconds for more), invoke the
+ * queue (a FIFO queue hands out a message group's messages in order, none while an earlier one of the group
+ * is in flight, so one batch per group is in flight at a time), gather up to BatchSize records (waiting up to MaximumBatchingWindowInSeconds for more), invoke the
  * function with the SQS event, then delete the records that succeeded. When the function throws, every
  * record stays; with ReportBatchItemFailures, the records it lists in `batchItemFailures` stay. A record
  * that stays becomes visible again after the queue's visibility timeout and, once received the redrive
@@ -194,7 +195,7 @@ export class LocalEventSourceMappings {
       if (typeof failures === 'string') {
         error = failures;
         failed = new Set(records.map((r) => r.messageId));
-      } else failed = failures;
+      } else failed = mapping.queue.fifo ? withRestOfGroups(failures, records) : failures;
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
       failed = new Set(records.map((r) => r.messageId));
@@ -223,6 +224,24 @@ export class LocalEventSourceMappings {
       this.sleepers.add(wake);
     });
   }
+}
+
+/**
+ * A FIFO batch's failed records and, after each, the rest of its message group in the batch: Lambda returns
+ * those to the queue too, so that the group is processed again in order from the failed record (Lambda
+ * Developer Guide, "Using Lambda with Amazon SQS": with a FIFO queue, stop at the first failure and return the
+ * failed and unprocessed messages).
+ */
+function withRestOfGroups(failed: ReadonlySet<string>, records: readonly SqsEventRecord[]): Set<string> {
+  const kept = new Set(failed);
+  const failedGroups = new Set<string>();
+  for (const record of records) {
+    const group = record.attributes.MessageGroupId;
+    if (group === undefined) continue;
+    if (failedGroups.has(group)) kept.add(record.messageId);
+    else if (failed.has(record.messageId)) failedGroups.add(group);
+  }
+  return kept;
 }
 
 /**
@@ -261,6 +280,10 @@ function recordOf(queue: LocalQueue, m: QueueMessage): SqsEventRecord {
       SenderId: account,
       ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt ?? m.sentAt),
       ...(m.deadLetterQueueSourceArn ? { DeadLetterQueueSourceArn: m.deadLetterQueueSourceArn } : {}),
+      // A FIFO queue's records carry their group, deduplication id and sequence number.
+      ...(m.sequenceNumber === undefined ? {} : { SequenceNumber: m.sequenceNumber }),
+      ...(m.messageGroupId === undefined ? {} : { MessageGroupId: m.messageGroupId }),
+      ...(m.messageDeduplicationId === undefined ? {} : { MessageDeduplicationId: m.messageDeduplicationId }),
     },
     messageAttributes: Object.fromEntries(
       Object.entries(m.messageAttributes).map(([name, a]) => [

@@ -7,7 +7,24 @@ import type { ApiActions } from './protocol';
 const NAMESPACE = 'http://queue.amazonaws.com/doc/2012-11-05/';
 
 /** Actions whose response has no `<XResult>` element, as their output shape is empty. */
-const NO_RESULT = new Set(['DeleteMessage', 'PurgeQueue']);
+const NO_RESULT = new Set([
+  'DeleteMessage',
+  'PurgeQueue',
+  'DeleteQueue',
+  'SetQueueAttributes',
+  'ChangeMessageVisibility',
+]);
+
+/**
+ * Flattened lists whose element name depends on the action: a batch's `Successful` entries
+ * (`<SendMessageBatchResultEntry>`, …) and ListMessageMoveTasks' `Results`.
+ */
+const FLATTENED_BY_ACTION: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  SendMessageBatch: { Successful: 'SendMessageBatchResultEntry' },
+  DeleteMessageBatch: { Successful: 'DeleteMessageBatchResultEntry' },
+  ChangeMessageVisibilityBatch: { Successful: 'ChangeMessageVisibilityBatchResultEntry' },
+  ListMessageMoveTasks: { Results: 'ListMessageMoveTasksResultEntry' },
+};
 
 /**
  * Lists and maps the query protocol flattens into one element per entry, by the JSON member that holds them:
@@ -18,6 +35,7 @@ const FLATTENED: Readonly<Record<string, string>> = {
   Messages: 'Message',
   Attributes: 'Attribute',
   MessageAttributes: 'MessageAttribute',
+  Failed: 'BatchResultErrorEntry',
 };
 
 /** List parameters: `AttributeName.1`, `AttributeName.2` … become `AttributeNames`. */
@@ -31,7 +49,21 @@ const LISTS: Readonly<Record<string, string>> = {
 const MAPS: Readonly<Record<string, string>> = {
   MessageAttribute: 'MessageAttributes',
   MessageSystemAttribute: 'MessageSystemAttributes',
+  // CreateQueue and SetQueueAttributes: `Attribute.1.Name` and `Attribute.1.Value` (a plain value).
+  Attribute: 'Attributes',
+  // CreateQueue: `Tag.1.Key` and `Tag.1.Value`.
+  Tag: 'tags',
 };
+
+/**
+ * Lists of structures: `SendMessageBatchRequestEntry.1.Id`, `….1.MessageAttribute.1.Name` … become `Entries`,
+ * each entry read as a form of its own.
+ */
+const ENTRIES: ReadonlySet<string> = new Set([
+  'SendMessageBatchRequestEntry',
+  'DeleteMessageBatchRequestEntry',
+  'ChangeMessageVisibilityBatchRequestEntry',
+]);
 
 export interface SqsQueryResponse {
   readonly status: number;
@@ -60,9 +92,10 @@ export async function handleSqsQuery(
     if (params.QueueUrl === undefined && queueUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(queueUrl))
       params.QueueUrl = queueUrl;
     const result = (await run(params)) as Record<string, unknown> | undefined;
+    const flattened = { ...FLATTENED, ...FLATTENED_BY_ACTION[action] };
     const resultXml = NO_RESULT.has(action)
       ? ''
-      : `<${action}Result>${members(result ?? {})}</${action}Result>`;
+      : `<${action}Result>${members(result ?? {}, flattened)}</${action}Result>`;
     return xml(
       200,
       `<${action}Response xmlns="${NAMESPACE}">${resultXml}${metadata(requestId)}</${action}Response>`,
@@ -87,7 +120,11 @@ export async function handleSqsQuery(
 function paramsOf(form: URLSearchParams): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   const lists = new Map<string, Map<number, string>>();
-  const maps = new Map<string, Map<number, { name?: string; value: Record<string, string> }>>();
+  const maps = new Map<
+    string,
+    Map<number, { name?: string; value: Record<string, string>; scalar?: string }>
+  >();
+  const structures = new Map<number, URLSearchParams>();
   for (const [key, value] of form) {
     if (key === 'Action' || key === 'Version') continue;
     const [head = '', index, ...rest] = key.split('.');
@@ -101,17 +138,23 @@ function paramsOf(form: URLSearchParams): Record<string, unknown> {
     } else if (map && Number.isInteger(n) && rest.length > 0) {
       const entries = maps.get(map) ?? new Map();
       const entry = entries.get(n) ?? { value: {} };
-      if (rest[0] === 'Name' && rest.length === 1) entry.name = value;
+      if ((rest[0] === 'Name' || rest[0] === 'Key') && rest.length === 1) entry.name = value;
+      else if (rest[0] === 'Value' && rest.length === 1) entry.scalar = value;
       else if (rest[0] === 'Value' && rest.length === 2) entry.value[rest[1] as string] = value;
       entries.set(n, entry);
       maps.set(map, entries);
+    } else if (ENTRIES.has(head) && Number.isInteger(n) && rest.length > 0) {
+      const entry = structures.get(n) ?? new URLSearchParams();
+      entry.append(rest.join('.'), value);
+      structures.set(n, entry);
     } else if (index === undefined) {
       params[key] = value;
     }
   }
   for (const [name, entries] of lists) params[name] = byIndex(entries);
   for (const [name, entries] of maps)
-    params[name] = Object.fromEntries(byIndex(entries).map((e) => [e.name ?? '', e.value]));
+    params[name] = Object.fromEntries(byIndex(entries).map((e) => [e.name ?? '', e.scalar ?? e.value]));
+  if (structures.size > 0) params.Entries = byIndex(structures).map(paramsOf);
   return params;
 }
 
@@ -120,26 +163,29 @@ function byIndex<T>(entries: Map<number, T>): T[] {
 }
 
 /** A JSON result's members as the query protocol's XML elements. */
-function members(value: Record<string, unknown>): string {
+function members(
+  value: Record<string, unknown>,
+  flattened: Readonly<Record<string, string>> = FLATTENED,
+): string {
   let out = '';
   for (const [key, member] of Object.entries(value)) {
     if (member === undefined || member === null) continue;
-    const element = FLATTENED[key];
+    const element = flattened[key];
     if (Array.isArray(member)) {
-      for (const item of member) out += `<${element ?? key}>${content(item)}</${element ?? key}>`;
+      for (const item of member) out += `<${element ?? key}>${content(item, flattened)}</${element ?? key}>`;
     } else if (element && typeof member === 'object') {
       for (const [name, v] of Object.entries(member))
-        out += `<${element}><Name>${escapeXml(name)}</Name><Value>${content(v)}</Value></${element}>`;
+        out += `<${element}><Name>${escapeXml(name)}</Name><Value>${content(v, flattened)}</Value></${element}>`;
     } else {
-      out += `<${key}>${content(member)}</${key}>`;
+      out += `<${key}>${content(member, flattened)}</${key}>`;
     }
   }
   return out;
 }
 
-function content(value: unknown): string {
+function content(value: unknown, flattened: Readonly<Record<string, string>>): string {
   return typeof value === 'object' && value !== null
-    ? members(value as Record<string, unknown>)
+    ? members(value as Record<string, unknown>, flattened)
     : escapeXml(String(value));
 }
 

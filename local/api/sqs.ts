@@ -1,10 +1,11 @@
-import type { AwsError } from '../errors';
+import { AwsError } from '../errors';
 import {
   type LocalQueue,
   type LocalQueues,
   type MessageAttributes,
   md5OfMessageAttributes,
   type QueueMessage,
+  type SentMessage,
   SqsError,
 } from '../sqs';
 import type { ApiActions, ErrorAnswer } from './protocol';
@@ -44,7 +45,13 @@ const MESSAGE_SYSTEM_ATTRIBUTE_NAMES = [
   'ApproximateReceiveCount',
   'ApproximateFirstReceiveTimestamp',
   'DeadLetterQueueSourceArn',
+  'MessageGroupId',
+  'MessageDeduplicationId',
+  'SequenceNumber',
 ] as const;
+
+/** SendMessageBatch, DeleteMessageBatch and ChangeMessageVisibilityBatch take 1 to 10 entries. */
+const MAX_BATCH_ENTRIES = 10;
 
 /** How often a receive with WaitTimeSeconds looks again for a visible message. */
 const POLL_INTERVAL_MS = 50;
@@ -86,12 +93,50 @@ export const SQS_REQUESTS: RequestShapes = {
   }),
   DeleteMessage: structure({ QueueUrl: 'String', ReceiptHandle: 'String' }),
   PurgeQueue: structure({ QueueUrl: 'String' }),
+  CreateQueue: structure({ QueueName: 'String', Attributes: map('String'), tags: map('String') }),
+  DeleteQueue: structure({ QueueUrl: 'String' }),
+  SetQueueAttributes: structure({ QueueUrl: 'String', Attributes: map('String') }),
+  ChangeMessageVisibility: structure({
+    QueueUrl: 'String',
+    ReceiptHandle: 'String',
+    VisibilityTimeout: 'Integer',
+  }),
+  ChangeMessageVisibilityBatch: structure({
+    QueueUrl: 'String',
+    Entries: list(structure({ Id: 'String', ReceiptHandle: 'String', VisibilityTimeout: 'Integer' })),
+  }),
+  SendMessageBatch: structure({
+    QueueUrl: 'String',
+    Entries: list(
+      structure({
+        Id: 'String',
+        MessageBody: 'String',
+        DelaySeconds: 'Integer',
+        MessageAttributes: map(MESSAGE_ATTRIBUTE_VALUE),
+        MessageSystemAttributes: map(MESSAGE_ATTRIBUTE_VALUE),
+        MessageDeduplicationId: 'String',
+        MessageGroupId: 'String',
+      }),
+    ),
+  }),
+  DeleteMessageBatch: structure({
+    QueueUrl: 'String',
+    Entries: list(structure({ Id: 'String', ReceiptHandle: 'String' })),
+  }),
+  StartMessageMoveTask: structure({
+    SourceArn: 'String',
+    DestinationArn: 'String',
+    MaxNumberOfMessagesPerSecond: 'Integer',
+  }),
+  ListMessageMoveTasks: structure({ SourceArn: 'String', MaxResults: 'Integer' }),
+  CancelMessageMoveTask: structure({ TaskHandle: 'String' }),
 };
 
 /**
  * SQS's API (`AmazonSQS.*`, JSON 1.0, and the query protocol through `handleSqsQuery`) over the template's
- * queues. Queues are the template's: there is no CreateQueue, DeleteQueue or SetQueueAttributes. Errors are
- * `SqsError`s; ReceiveMessage answers with a promise when it waits for messages.
+ * queues and those created at run time. The template's queues are read-only (DeleteQueue and
+ * SetQueueAttributes on one are refused: the CDK app defines it). Errors are `SqsError`s; ReceiveMessage
+ * answers with a promise when it waits for messages.
  */
 export function sqsActions(queues: LocalQueues): ApiActions {
   const queueOf = (params: Params): LocalQueue => queues.find(requiredString(params, 'QueueUrl'));
@@ -149,29 +194,125 @@ export function sqsActions(queues: LocalQueues): ApiActions {
 
     SendMessage: (params) => {
       const queue = queueOf(params);
-      const body = params.MessageBody;
-      if (body === undefined || body === null) throw SqsError.missingParameter('MessageBody');
-      if (typeof body !== 'string')
-        throw SqsError.invalidParameterValue(
-          'Value for parameter MessageBody is invalid. Reason: Must be a string.',
-        );
-      const delaySeconds = optionalInt(
-        params,
-        'DelaySeconds',
-        0,
-        900,
-        'DelaySeconds must be >= 0 and <= 900.',
-      );
-      const messageAttributes = messageAttributesOf(params.MessageAttributes);
-      const sent = queue.send(body, { delaySeconds, messageAttributes });
+      const sent = sendOne(queue, params);
       return {
         MessageId: sent.messageId,
         MD5OfMessageBody: sent.md5OfBody,
         ...(sent.md5OfMessageAttributes === undefined
           ? {}
           : { MD5OfMessageAttributes: sent.md5OfMessageAttributes }),
+        ...(sent.sequenceNumber === undefined ? {} : { SequenceNumber: sent.sequenceNumber }),
       };
     },
+
+    SendMessageBatch: (params) => {
+      const queue = queueOf(params);
+      const entries = batchEntries(params, 'SendMessageBatchRequestEntry');
+      // SQS refuses the whole batch when its messages together are over the queue's maximum size.
+      const total = entries.reduce(
+        (sum, e) => sum + (typeof e.MessageBody === 'string' ? Buffer.byteLength(e.MessageBody) : 0),
+        0,
+      );
+      if (total > queue.settings.maximumMessageSize)
+        throw new SqsError(
+          'BatchRequestTooLong',
+          `Batch requests cannot be longer than ${queue.settings.maximumMessageSize} bytes. You have sent ${total} bytes.`,
+          { queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong' },
+        );
+      return perEntry(entries, (entry) => {
+        const sent = sendOne(queue, entry);
+        return {
+          MessageId: sent.messageId,
+          MD5OfMessageBody: sent.md5OfBody,
+          ...(sent.md5OfMessageAttributes === undefined
+            ? {}
+            : { MD5OfMessageAttributes: sent.md5OfMessageAttributes }),
+          ...(sent.sequenceNumber === undefined ? {} : { SequenceNumber: sent.sequenceNumber }),
+        };
+      });
+    },
+
+    DeleteMessageBatch: (params) => {
+      const queue = queueOf(params);
+      return perEntry(batchEntries(params, 'DeleteMessageBatchRequestEntry'), (entry) => {
+        queue.delete(requiredString(entry, 'ReceiptHandle'));
+        return {};
+      });
+    },
+
+    ChangeMessageVisibility: (params) => {
+      const queue = queueOf(params);
+      queue.changeVisibility(requiredString(params, 'ReceiptHandle'), visibilityTimeoutOf(params));
+      return {};
+    },
+
+    ChangeMessageVisibilityBatch: (params) => {
+      const queue = queueOf(params);
+      return perEntry(batchEntries(params, 'ChangeMessageVisibilityBatchRequestEntry'), (entry) => {
+        queue.changeVisibility(requiredString(entry, 'ReceiptHandle'), visibilityTimeoutOf(entry));
+        return {};
+      });
+    },
+
+    CreateQueue: (params) => {
+      const name = requiredString(params, 'QueueName');
+      const { queue } = queues.create(name, stringMap(params, 'Attributes'), stringMap(params, 'tags'));
+      return { QueueUrl: queue.url };
+    },
+
+    DeleteQueue: (params) => {
+      queues.delete(queueOf(params));
+      return {};
+    },
+
+    SetQueueAttributes: (params) => {
+      const queue = queueOf(params);
+      const attributes = stringMap(params, 'Attributes');
+      if (Object.keys(attributes).length === 0) throw SqsError.missingParameter('Attribute.Name');
+      queues.setAttributes(queue, attributes);
+      return {};
+    },
+
+    StartMessageMoveTask: (params) => {
+      const rate = optionalInt(
+        params,
+        'MaxNumberOfMessagesPerSecond',
+        1,
+        500,
+        'Must be between 1 and 500, if provided.',
+      );
+      const taskHandle = queues.startMessageMoveTask(
+        requiredString(params, 'SourceArn'),
+        optionalString(params, 'DestinationArn'),
+        rate,
+      );
+      return { TaskHandle: taskHandle };
+    },
+
+    ListMessageMoveTasks: (params) => {
+      const max = optionalInt(params, 'MaxResults', 1, 10, 'Must be between 1 and 10, if provided.');
+      const tasks = queues.listMessageMoveTasks(requiredString(params, 'SourceArn'), max ?? 1);
+      return {
+        Results: tasks.map((t) => ({
+          // Only a running task's handle is given: it is what CancelMessageMoveTask takes.
+          ...(t.status === 'RUNNING' ? { TaskHandle: t.taskHandle } : {}),
+          Status: t.status,
+          SourceArn: t.sourceArn,
+          ...(t.destinationArn === undefined ? {} : { DestinationArn: t.destinationArn }),
+          ...(t.maxNumberOfMessagesPerSecond === undefined
+            ? {}
+            : { MaxNumberOfMessagesPerSecond: t.maxNumberOfMessagesPerSecond }),
+          ApproximateNumberOfMessagesMoved: t.approximateNumberOfMessagesMoved,
+          ApproximateNumberOfMessagesToMove: t.approximateNumberOfMessagesToMove,
+          ...(t.failureReason === undefined ? {} : { FailureReason: t.failureReason }),
+          StartedTimestamp: t.startedTimestamp,
+        })),
+      };
+    },
+
+    CancelMessageMoveTask: (params) => ({
+      ApproximateNumberOfMessagesMoved: queues.cancelMessageMoveTask(requiredString(params, 'TaskHandle')),
+    }),
 
     ReceiveMessage: async (params) => {
       const queue = queueOf(params);
@@ -235,21 +376,133 @@ export function sqsJsonError(error: AwsError): ErrorAnswer {
 /** Every attribute GetQueueAttributes `All` answers with, as strings, as SQS sends them. */
 function queueAttributes(queue: LocalQueue): Record<string, string> {
   const counts = queue.counts();
-  const created = String(Math.floor(queue.createdAt / 1000));
   return {
     QueueArn: queue.arn,
     ApproximateNumberOfMessages: String(counts.visible),
     ApproximateNumberOfMessagesNotVisible: String(counts.inFlight),
     ApproximateNumberOfMessagesDelayed: String(counts.delayed),
-    CreatedTimestamp: created,
-    LastModifiedTimestamp: created,
-    VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
-    MaximumMessageSize: String(queue.settings.maximumMessageSize),
-    MessageRetentionPeriod: String(queue.settings.messageRetentionPeriodSeconds),
-    DelaySeconds: String(queue.settings.delaySeconds),
-    ReceiveMessageWaitTimeSeconds: String(queue.settings.receiveMessageWaitTimeSeconds),
-    ...(queue.redrivePolicy ? { RedrivePolicy: JSON.stringify(queue.redrivePolicy) } : {}),
+    CreatedTimestamp: String(Math.floor(queue.createdAt / 1000)),
+    LastModifiedTimestamp: String(Math.floor((queue.lastModifiedAt ?? queue.createdAt) / 1000)),
+    ...queue.configuredAttributes(),
   };
+}
+
+/** One SendMessage, or one entry of a SendMessageBatch: its parameters checked, then sent. */
+function sendOne(queue: LocalQueue, params: Params): SentMessage {
+  const body = params.MessageBody;
+  if (body === undefined || body === null) throw SqsError.missingParameter('MessageBody');
+  if (typeof body !== 'string')
+    throw SqsError.invalidParameterValue(
+      'Value for parameter MessageBody is invalid. Reason: Must be a string.',
+    );
+  const delaySeconds = optionalInt(params, 'DelaySeconds', 0, 900, 'DelaySeconds must be >= 0 and <= 900.');
+  const messageGroupId = optionalString(params, 'MessageGroupId');
+  const messageDeduplicationId = optionalString(params, 'MessageDeduplicationId');
+  return queue.send(body, {
+    delaySeconds,
+    messageAttributes: messageAttributesOf(params.MessageAttributes),
+    ...(messageGroupId === undefined ? {} : { messageGroupId }),
+    ...(messageDeduplicationId === undefined ? {} : { messageDeduplicationId }),
+  });
+}
+
+function visibilityTimeoutOf(params: Params): number {
+  const timeout = optionalInt(
+    params,
+    'VisibilityTimeout',
+    0,
+    43_200,
+    'Must be between 0 and 43200, if provided.',
+  );
+  if (timeout === undefined) throw SqsError.missingParameter('VisibilityTimeout');
+  return timeout;
+}
+
+/**
+ * A batch request's entries, checked as SQS checks them (API reference, SendMessageBatch and
+ * DeleteMessageBatch): 1 to 10 (EmptyBatchRequest, TooManyEntriesInBatchRequest), each with an Id of 1 to 80
+ * alphanumerics, hyphens and underscores (InvalidBatchEntryId), no Id twice (BatchEntryIdsNotDistinct).
+ */
+function batchEntries(params: Params, entryName: string): Params[] {
+  const raw = params.Entries;
+  if (raw !== undefined && raw !== null && !Array.isArray(raw))
+    throw SqsError.invalidParameterValue('Value for parameter Entries is invalid. Reason: Must be a list.');
+  const entries = (raw ?? []) as unknown[];
+  if (entries.length === 0)
+    throw new SqsError('EmptyBatchRequest', `There should be at least one ${entryName} in the request.`, {
+      queryCode: 'AWS.SimpleQueueService.EmptyBatchRequest',
+    });
+  if (entries.length > MAX_BATCH_ENTRIES)
+    throw new SqsError(
+      'TooManyEntriesInBatchRequest',
+      `Maximum number of entries per request are ${MAX_BATCH_ENTRIES}. You have sent ${entries.length}.`,
+      { queryCode: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest' },
+    );
+  const seen = new Set<string>();
+  return entries.map((entry) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw SqsError.invalidParameterValue(
+        `Value for parameter ${entryName} is invalid. Reason: Must be a structure.`,
+      );
+    const id = (entry as Params).Id;
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(id))
+      throw new SqsError(
+        'InvalidBatchEntryId',
+        'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
+        { queryCode: 'AWS.SimpleQueueService.InvalidBatchEntryId' },
+      );
+    if (seen.has(id))
+      throw new SqsError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`, {
+        queryCode: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+      });
+    seen.add(id);
+    return entry as Params;
+  });
+}
+
+/**
+ * Runs a batch entry by entry: an entry that fails is reported in `Failed` with its error (SenderFault, Code,
+ * Message) and the others go on, as SQS answers a batch.
+ */
+function perEntry(
+  entries: readonly Params[],
+  run: (entry: Params) => Record<string, unknown>,
+): { Successful: Record<string, unknown>[]; Failed: Record<string, unknown>[] } {
+  const Successful: Record<string, unknown>[] = [];
+  const Failed: Record<string, unknown>[] = [];
+  for (const entry of entries) {
+    const Id = entry.Id as string;
+    try {
+      Successful.push({ Id, ...run(entry) });
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      const sqs = error instanceof SqsError ? error : undefined;
+      Failed.push({
+        Id,
+        SenderFault: (sqs?.fault ?? 'Sender') === 'Sender',
+        Code: error.code,
+        Message: error.message,
+      });
+    }
+  }
+  return { Successful, Failed };
+}
+
+/** A map of strings (CreateQueue's Attributes and tags); absent is empty. */
+function stringMap(params: Params, name: string): Record<string, string> {
+  const value = params[name];
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw SqsError.invalidParameterValue(`Value for parameter ${name} is invalid. Reason: Must be a map.`);
+  const map: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string')
+      throw SqsError.invalidParameterValue(
+        `Value for parameter ${name}.${key} is invalid. Reason: Must be a string.`,
+      );
+    map[key] = v;
+  }
+  return map;
 }
 
 /** A received message as ReceiveMessage answers with it: only the attributes asked for. */
@@ -266,6 +519,10 @@ function messageOf(
     ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt ?? m.sentAt),
     // Only on a message a redrive policy moved here.
     DeadLetterQueueSourceArn: m.deadLetterQueueSourceArn,
+    // A FIFO queue's (SQS API reference, ReceiveMessage: MessageSystemAttributeNames).
+    MessageGroupId: m.messageGroupId,
+    MessageDeduplicationId: m.messageDeduplicationId,
+    SequenceNumber: m.sequenceNumber,
   };
   const wantsAll = systemNames.includes('All');
   const attributes = Object.fromEntries(

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { EventRecord } from '../eventbridge/bus';
-import type { QueueChange, QueueMessage } from '../sqs';
+import type { DeduplicationRecord, QueueChange, QueueDefinition, QueueMessage } from '../sqs';
 import { DEFAULT_RETENTION, type Retention } from '../stepfunctions/journal/store';
 import { openDatabase } from './sqlite';
 
@@ -29,10 +29,15 @@ export const RESTORED_RECORDS = 10_000;
 /** How often (in records written) a long-running runtime prunes old records, besides at each start. */
 const PRUNE_EVERY = 1_000;
 
-/** Every queue's stored messages, in the form `LocalQueues.restore` reads. */
+/**
+ * Every queue's stored messages, in the form `LocalQueues.restore` reads, with the queues created at run time
+ * and the FIFO queues' deduplication ids still within their interval.
+ */
 export interface StoredQueues {
   readonly version: 1;
   readonly queues: Record<string, { createdAt?: number; messages: QueueMessage[] }>;
+  readonly definitions: QueueDefinition[];
+  readonly deduplication: Record<string, DeduplicationRecord[]>;
 }
 
 export class MessageStore {
@@ -41,7 +46,10 @@ export class MessageStore {
   private readonly upsertMessage: Database.Statement;
   private readonly deleteMessage: Database.Statement;
   private readonly purgeQueue: Database.Statement;
+  private readonly upsertDeduplication: Database.Statement;
+  private readonly upsertDefinition: Database.Statement;
   private writtenSincePrune = 0;
+  private deduplicatedSincePrune = 0;
 
   constructor(
     dir: string,
@@ -72,6 +80,17 @@ export class MessageStore {
         body TEXT NOT NULL,
         UNIQUE (queue, id)
       );
+      CREATE TABLE IF NOT EXISTS queue_definitions (
+        arn TEXT PRIMARY KEY,
+        body TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS queue_deduplication (
+        queue TEXT NOT NULL,
+        key TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (queue, key)
+      );
     `);
     // A record keeps its first position (seq) when its deliveries are written later.
     this.upsertRecord = this.db.prepare(
@@ -85,6 +104,14 @@ export class MessageStore {
     );
     this.deleteMessage = this.db.prepare('DELETE FROM queue_messages WHERE queue = ? AND id = ?');
     this.purgeQueue = this.db.prepare('DELETE FROM queue_messages WHERE queue = ?');
+    this.upsertDeduplication = this.db.prepare(
+      `INSERT INTO queue_deduplication (queue, key, expires_ms, body) VALUES (?, ?, ?, ?)
+       ON CONFLICT (queue, key) DO UPDATE SET expires_ms = excluded.expires_ms, body = excluded.body`,
+    );
+    this.upsertDefinition = this.db.prepare(
+      `INSERT INTO queue_definitions (arn, body) VALUES (?, ?)
+       ON CONFLICT (arn) DO UPDATE SET body = excluded.body`,
+    );
     this.prune();
   }
 
@@ -127,15 +154,37 @@ export class MessageStore {
     return { recent, unsettled };
   }
 
-  /** Writes one queue change: only the messages it touched. */
+  /** Writes one queue change: only the messages (or the deduplication id, or the definition) it touched. */
   applyQueueChange(queueArn: string, change: QueueChange): void {
     this.db.transaction(() => {
       if (change.kind === 'put')
         for (const m of change.messages) this.upsertMessage.run(queueArn, m.messageId, JSON.stringify(m));
       else if (change.kind === 'delete')
         for (const id of change.messageIds) this.deleteMessage.run(queueArn, id);
-      else this.purgeQueue.run(queueArn);
+      else if (change.kind === 'purge') this.purgeQueue.run(queueArn);
+      else if (change.kind === 'deduplicate') {
+        const { record } = change;
+        this.upsertDeduplication.run(queueArn, record.key, record.expiresAt, JSON.stringify(record));
+        // Expired ids are dropped now and then, so the table holds about 5 minutes of sends.
+        if (++this.deduplicatedSincePrune >= PRUNE_EVERY) this.pruneDeduplication();
+      } else if (change.kind === 'define') {
+        this.upsertDefinition.run(queueArn, JSON.stringify(change.definition));
+        this.db
+          .prepare('INSERT OR IGNORE INTO queues (arn, created_ms) VALUES (?, ?)')
+          .run(queueArn, change.definition.createdAt);
+      } else {
+        for (const table of ['queue_definitions', 'queues'])
+          this.db.prepare(`DELETE FROM ${table} WHERE arn = ?`).run(queueArn);
+        for (const table of ['queue_messages', 'queue_deduplication'])
+          this.db.prepare(`DELETE FROM ${table} WHERE queue = ?`).run(queueArn);
+      }
     })();
+  }
+
+  /** Deletes the deduplication ids whose 5-minute interval has ended. */
+  private pruneDeduplication(now = Date.now()): void {
+    this.deduplicatedSincePrune = 0;
+    this.db.prepare('DELETE FROM queue_deduplication WHERE expires_ms <= ?').run(now);
   }
 
   /** Replaces a queue's stored messages with these (an import). */
@@ -172,7 +221,16 @@ export class MessageStore {
       body: string;
     }[])
       queues[queue]?.messages.push(JSON.parse(body) as QueueMessage);
-    return { version: 1, queues };
+    const definitions = (
+      this.db.prepare('SELECT body FROM queue_definitions ORDER BY rowid').all() as { body: string }[]
+    ).map((row) => JSON.parse(row.body) as QueueDefinition);
+    this.pruneDeduplication();
+    const deduplication: StoredQueues['deduplication'] = {};
+    for (const { queue, body } of this.db
+      .prepare('SELECT queue, body FROM queue_deduplication ORDER BY expires_ms')
+      .all() as { queue: string; body: string }[])
+      deduplication[queue] = [...(deduplication[queue] ?? []), JSON.parse(body) as DeduplicationRecord];
+    return { version: 1, queues, definitions, deduplication };
   }
 
   /**

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
-  CreateQueueCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListQueuesCommand,
+  ListQueueTagsCommand,
   PurgeQueueCommand,
   QueueDoesNotExist,
   ReceiveMessageCommand,
@@ -94,6 +94,13 @@ describe('SQS in the local runtime', () => {
     return queues.find((q) => q.name === name)?.messages.map((m) => m.body) ?? [];
   }
 
+  /** Every queue's URL, as the runtime's own endpoint lists them: the template's, whatever the stack holds. */
+  async function templateQueueUrls(): Promise<string[]> {
+    const response = await fetch(`${runtime.url}/_local/queues`);
+    const { queues } = (await response.json()) as { queues: { url: string }[] };
+    return queues.map((q) => q.url);
+  }
+
   /** Runs `aws sqs …` and fails the test with its stderr when it exits non-zero; `{}` for empty output. */
   async function cli(...args: string[]): Promise<Record<string, unknown>> {
     const result = await aws(runtime.url, 'sqs', ...args);
@@ -106,20 +113,26 @@ describe('SQS in the local runtime', () => {
       // Prepare
       const prefix = `${BUS}-`;
 
+      const expected = (await templateQueueUrls()).filter((url) => url.includes(`/${prefix}`));
+
       // Act
       const all = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix }));
-      const first = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix, MaxResults: 2 }));
-      const second = await sqs.send(
-        new ListQueuesCommand({ QueueNamePrefix: prefix, MaxResults: 2, NextToken: first.NextToken }),
-      );
+      const pages: { QueueUrls?: string[]; NextToken?: string }[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await sqs.send(
+          new ListQueuesCommand({ QueueNamePrefix: prefix, MaxResults: 2, NextToken }),
+        );
+        pages.push(page);
+        NextToken = page.NextToken;
+      } while (NextToken !== undefined);
       const none = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'nothing-' }));
 
       // Assess
-      expect([...(all.QueueUrls ?? [])].sort()).toEqual([dlqUrl, rejectedUrl, undeliveredUrl].sort());
-      expect(first.QueueUrls).toHaveLength(2);
-      expect(first.NextToken).toEqual(expect.any(String));
-      expect([...(first.QueueUrls ?? []), ...(second.QueueUrls ?? [])]).toEqual(all.QueueUrls);
-      expect(second.NextToken).toBeUndefined();
+      expect([...(all.QueueUrls ?? [])].sort()).toEqual(expected.sort());
+      expect(all.QueueUrls).toEqual(expect.arrayContaining([dlqUrl, rejectedUrl, undeliveredUrl]));
+      for (const page of pages.slice(0, -1)) expect(page.QueueUrls).toHaveLength(2);
+      expect(pages.flatMap((page) => page.QueueUrls ?? [])).toEqual(all.QueueUrls);
       expect(none.QueueUrls).toBeUndefined();
     });
 
@@ -343,14 +356,14 @@ describe('SQS in the local runtime', () => {
 
     it('rejects an action the runtime does not serve as InvalidAction', async () => {
       // Prepare
-      const command = new CreateQueueCommand({ QueueName: 'new-queue' });
+      const command = new ListQueueTagsCommand({ QueueUrl: undeliveredUrl });
 
       // Act
       const error = await rejection(() => sqs.send(command));
 
       // Assess
       expect(error.name).toBe('InvalidAction');
-      expect(error.message).toBe('The action CreateQueue is not valid for this endpoint.');
+      expect(error.message).toBe('The action ListQueueTags is not valid for this endpoint.');
     });
 
     it.each([
@@ -424,7 +437,8 @@ describe('SQS in the local runtime', () => {
       ]);
 
       // Assess
-      expect([...(all.QueueUrls as string[])].sort()).toEqual([dlqUrl, rejectedUrl, undeliveredUrl].sort());
+      expect([...(all.QueueUrls as string[])].sort()).toEqual((await templateQueueUrls()).sort());
+      expect(all.QueueUrls).toEqual(expect.arrayContaining([dlqUrl, rejectedUrl, undeliveredUrl]));
       expect(some).toEqual({ QueueUrls: [rejectedUrl] });
       expect(url).toEqual({ QueueUrl: rejectedUrl });
     });
@@ -568,12 +582,16 @@ describe('SQS in the local runtime', () => {
 
     it('rejects an action the runtime does not serve as InvalidAction', async () => {
       // Act
-      const result = await aws(runtime.url, 'sqs', 'create-queue', '--queue-name', 'new-queue');
+      const result = await aws(runtime.url, 'sqs', 'list-queue-tags', '--queue-url', undeliveredUrl);
 
       // Assess
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain(
-        cliError('InvalidAction', 'CreateQueue', 'The action CreateQueue is not valid for this endpoint.'),
+        cliError(
+          'InvalidAction',
+          'ListQueueTags',
+          'The action ListQueueTags is not valid for this endpoint.',
+        ),
       );
     });
   });
