@@ -449,7 +449,7 @@ describe('the local runtime under hostile and malformed input', () => {
         message:
           'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit',
       });
-      expect(tables.json).toEqual({ TableNames: [`${BUS}-versions`] });
+      expect(tables.json).toEqual({ TableNames: [`${BUS}-versions`, `${BUS}-webhook-ids`] });
     });
 
     it('keeps the deepest Detail it takes across a restart, and serves /_local/events on both sides', async () => {

@@ -562,7 +562,7 @@ describe('the local runtime through the AWS SDK v3', () => {
       const { TableNames } = await c.dynamodb.send(new ListTablesCommand({}));
 
       // Assess
-      expect(TableNames).toEqual([`${BUS}-versions`]);
+      expect(TableNames).toEqual([`${BUS}-versions`, `${BUS}-webhook-ids`]);
     });
   });
 

@@ -353,8 +353,10 @@ describe('loadTemplate', () => {
     const count = (type: string) => resources.filter((r) => r.type === type).length;
     expect(count('AWS::StepFunctions::StateMachine')).toBe(3);
     expect(count('AWS::Events::EventBus')).toBe(1);
-    expect(count('AWS::SQS::Queue')).toBe(3);
-    expect(count('AWS::DynamoDB::Table') + count('AWS::DynamoDB::GlobalTable')).toBe(1);
+    // The three parking queues, failed executions, the webhook FIFO queue and its dead-letter queue.
+    expect(count('AWS::SQS::Queue')).toBe(6);
+    // The version table and the webhook ingress's idempotency table.
+    expect(count('AWS::DynamoDB::Table') + count('AWS::DynamoDB::GlobalTable')).toBe(2);
     // Nothing intrinsic survives resolution.
     expect(JSON.stringify(resources.map((r) => r.properties))).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
   });

@@ -14,13 +14,20 @@ function synth(context: Record<string, string>) {
   return Template.fromStack(stack);
 }
 
+/** The event source mappings of the partner adapter (the webhook adapter has its own, always). */
+function partnerMappings(template: Template) {
+  return template.findResources('AWS::Lambda::EventSourceMapping', {
+    Properties: { FunctionName: { Ref: Match.stringLikeRegexp('^PartnerAdapter') } },
+  });
+}
+
 describe('partner event sources', () => {
   it('creates nothing for partners unless the context names their sources', () => {
     // Act
     const template = synth({});
 
     // Assess
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    expect(Object.keys(partnerMappings(template))).toHaveLength(0);
     expect(JSON.stringify(template.toJSON())).not.toContain('aws.partner/');
   });
 
@@ -47,12 +54,13 @@ describe('partner event sources', () => {
         AlarmName: `onboarding-kyc-${name}-partner-dlq-not-empty`,
       });
     }
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
-    template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      FunctionName: { Ref: Match.stringLikeRegexp('^PartnerAdapter') },
-    });
+    const mappings = Object.values(partnerMappings(template));
+    expect(mappings).toHaveLength(2);
+    for (const mapping of mappings)
+      expect(mapping.Properties).toMatchObject({
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'onboarding-kyc-partner-adapter',
       Environment: { Variables: { BUS_NAME: Match.anyValue(), REJECTED_QUEUE_URL: Match.anyValue() } },

@@ -81,10 +81,17 @@ describe('the OnboardingKyc stack', () => {
 
   it('encrypts every queue, requires TLS, and alarms when a parking queue holds a message', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(3);
+    // Trigger DLQ, rejected and undelivered events, failed executions, the webhook queue and its DLQ.
+    expect(Object.keys(queues)).toHaveLength(6);
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
-    template.resourceCountIs('AWS::SQS::QueuePolicy', 3);
-    for (const id of Object.keys(queues)) {
+    template.resourceCountIs('AWS::SQS::QueuePolicy', Object.keys(queues).length);
+    // A parking queue is one nothing reads: every queue but those an event source mapping consumes.
+    const consumed = new Set(
+      Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map(
+        (m) => (m.Properties.EventSourceArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+      ),
+    );
+    for (const id of Object.keys(queues).filter((q) => !consumed.has(q))) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Threshold: 0,
@@ -94,14 +101,15 @@ describe('the OnboardingKyc stack', () => {
     }
   });
 
-  it('lets each state machine put events only on the app bus', () => {
+  it('lets each state machine and adapter put events only on the app bus', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const putEvents = policies.flatMap((p) =>
       (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).filter(
         (s) => [s.Action].flat().includes('events:PutEvents'),
       ),
     );
-    expect(putEvents.length).toBe(3);
+    // The three state machines and the webhook adapter.
+    expect(putEvents.length).toBe(4);
     for (const statement of putEvents)
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] });
   });
