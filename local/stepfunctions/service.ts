@@ -163,6 +163,11 @@ export class LocalStepFunctions {
    * threads is still in flight, so `haltAll` must reach them all the same.
    */
   private drained: ExecutionRun[] = [];
+  /**
+   * Told of each event appended to an execution's history, once journaled: what Step Functions derives from
+   * histories outside the engine (CloudWatch Logs entries, EventBridge status change events) listens here.
+   */
+  onHistoryEvent?: (execution: Execution, machine: LocalStateMachine, event: JournalEvent) => void;
 
   constructor(
     resources: Iterable<Resource>,
@@ -371,8 +376,10 @@ export class LocalStepFunctions {
     redrive = false,
   ) {
     const journal = this.options.journal;
-    if (journal)
-      execution.onAppend = (event, summary) => journal.append(execution.executionArn, event, summary);
+    execution.onAppend = (event, summary) => {
+      journal?.append(execution.executionArn, event, summary);
+      this.onHistoryEvent?.(execution, machine, event);
+    };
     const run = new ExecutionRun(
       machine.definition,
       {

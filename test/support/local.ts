@@ -22,7 +22,9 @@ export function put(app: LocalApp, source: string, detailType: string, detail: o
 
 /** Every event a workflow emitted (anything not put by the test itself), oldest first. */
 export function emitted(app: LocalApp, userId?: string): BusEvent[] {
+  // The app's bus only: Step Functions' own status change events (on the default bus) name executions too.
   return app.eventBridge.records
+    .filter((r) => r.busName === BUS)
     .map((r) => r.event)
     .filter((e) => e.resources.some((r) => r.includes(':execution:')))
     .filter((e) => userId === undefined || e.detail.userId === userId);

@@ -1,0 +1,514 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { AwsError } from './errors';
+import { type LogFilter, parseFilterPattern } from './logs-filter';
+import type { JournalEvent } from './stepfunctions/journal/history';
+import { toHistoryEvent } from './stepfunctions/journal/history';
+import { openDatabase } from './storage/sqlite';
+import type { Resource } from './template';
+
+/*
+ * CloudWatch Logs for the template's log groups (AWS::Logs::LogGroup): their streams and events, in SQLite
+ * (`logs.db` in the data directory, in memory without one), written as each event arrives, so that what the
+ * audit rule and the state machines wrote is there after a restart. A file of its own for the reasons
+ * messages.db has one (see storage/messages.ts): the execution journal holds its file exclusively, and no
+ * write here needs a transaction with another store. Events older than their group's RetentionInDays are
+ * deleted at each start and as the runtime runs.
+ */
+
+export interface LogGroup {
+  readonly name: string;
+  /** The ARN without the `:*` that Fn::GetAtt Arn ends with (DescribeLogGroups' `logGroupArn`). */
+  readonly arn: string;
+  readonly retentionInDays?: number;
+  readonly creationTime: number;
+}
+
+export interface LogStream {
+  readonly logStreamName: string;
+  readonly creationTime: number;
+  readonly firstEventTimestamp: number;
+  readonly lastEventTimestamp: number;
+  readonly lastIngestionTime: number;
+  readonly arn: string;
+  readonly storedBytes: 0;
+}
+
+export interface OutputLogEvent {
+  readonly timestamp: number;
+  readonly message: string;
+  readonly ingestionTime: number;
+}
+
+export interface FilteredLogEvent extends OutputLogEvent {
+  readonly logStreamName: string;
+  readonly eventId: string;
+}
+
+interface EventRow {
+  readonly seq: number;
+  readonly stream: string;
+  readonly timestamp_ms: number;
+  readonly ingestion_ms: number;
+  readonly message: string;
+}
+
+/** GetLogEvents and FilterLogEvents return at most 10,000 events a call (API reference, `limit`). */
+const MAX_EVENTS = 10_000;
+/** How often (in events written) a running runtime deletes events past their retention. */
+const PRUNE_EVERY = 1_000;
+/** How many rows a FilterLogEvents call reads at a time while it looks for matches. */
+const SCAN_CHUNK = 1_000;
+
+export class LocalLogs {
+  readonly groups = new Map<string, LogGroup>();
+  private readonly db: Database.Database;
+  private writtenSincePrune = 0;
+  /** Once the runtime stops, what still arrives (a late delivery) is not kept, as for the other stores. */
+  private closed = false;
+
+  constructor(groups: Iterable<LogGroup>, dataDir?: string) {
+    if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+    this.db = openDatabase(dataDir === undefined ? ':memory:' : join(dataDir, 'logs.db'));
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS log_groups (name TEXT PRIMARY KEY, created_ms INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS log_streams (
+        log_group TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        first_event_ms INTEGER NOT NULL,
+        last_event_ms INTEGER NOT NULL,
+        last_ingestion_ms INTEGER NOT NULL,
+        PRIMARY KEY (log_group, name)
+      );
+      CREATE TABLE IF NOT EXISTS log_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        log_group TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        timestamp_ms INTEGER NOT NULL,
+        ingestion_ms INTEGER NOT NULL,
+        message TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS log_events_by_stream ON log_events (log_group, stream, timestamp_ms, seq);
+      CREATE INDEX IF NOT EXISTS log_events_by_time ON log_events (log_group, timestamp_ms, seq);
+    `);
+    const remember = this.db.prepare('INSERT OR IGNORE INTO log_groups (name, created_ms) VALUES (?, ?)');
+    const created = this.db.prepare('SELECT created_ms FROM log_groups WHERE name = ?');
+    for (const group of groups) {
+      // A group keeps the creation time of the first start that saw it.
+      remember.run(group.name, group.creationTime);
+      const row = created.get(group.name) as { created_ms: number };
+      this.groups.set(group.name, { ...group, creationTime: row.created_ms });
+    }
+    this.prune();
+  }
+
+  /** The template's log groups, named and with ARNs as the template loader resolved them. */
+  static groupsOf(resources: Iterable<Resource>, now = Date.now()): LogGroup[] {
+    return [...resources]
+      .filter((r) => r.type === 'AWS::Logs::LogGroup')
+      .map((r) => ({
+        name: r.ref,
+        arn: String(r.attributes.Arn).replace(/:\*$/, ''),
+        ...(r.properties.RetentionInDays !== undefined
+          ? { retentionInDays: Number(r.properties.RetentionInDays) }
+          : {}),
+        creationTime: now,
+      }));
+  }
+
+  /** The group with this name or ARN (with or without the trailing `:*`). */
+  group(nameOrArn: string): LogGroup | undefined {
+    const arn = nameOrArn.replace(/:\*$/, '');
+    return this.groups.get(nameOrArn) ?? [...this.groups.values()].find((g) => g.arn === arn);
+  }
+
+  /** The group, or ResourceNotFoundException as CloudWatch Logs words it. */
+  private existing(nameOrArn: string): LogGroup {
+    const group = this.group(nameOrArn);
+    if (!group) throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
+    return group;
+  }
+
+  /** Writes events into a stream of a group (creating the stream), as PutLogEvents would. */
+  put(
+    nameOrArn: string,
+    streamName: string,
+    events: readonly { timestamp: number; message: string }[],
+  ): void {
+    const group = this.existing(nameOrArn);
+    if (this.closed || events.length === 0) return;
+    const now = Date.now();
+    this.db.transaction(() => {
+      const insert = this.db.prepare(
+        'INSERT INTO log_events (log_group, stream, timestamp_ms, ingestion_ms, message) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const event of events) insert.run(group.name, streamName, event.timestamp, now, event.message);
+      const first = Math.min(...events.map((e) => e.timestamp));
+      const last = Math.max(...events.map((e) => e.timestamp));
+      this.db
+        .prepare(
+          `INSERT INTO log_streams (log_group, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (log_group, name) DO UPDATE SET
+             first_event_ms = MIN(first_event_ms, excluded.first_event_ms),
+             last_event_ms = MAX(last_event_ms, excluded.last_event_ms),
+             last_ingestion_ms = excluded.last_ingestion_ms`,
+        )
+        .run(group.name, streamName, now, first, last, now);
+    })();
+    this.writtenSincePrune += events.length;
+    if (this.writtenSincePrune >= PRUNE_EVERY) this.prune(now);
+  }
+
+  /**
+   * Writes an event an EventBridge rule delivered: one log event in a stream named after the event's id, at
+   * the event's time (the CloudWatch Logs target's defaults: the whole event as the message, its `time` as
+   * the timestamp). An input that is not an event (a transformed one) gets a stream and the time of its own.
+   */
+  putFromRule(nameOrArn: string, input: string): void {
+    let id: string = randomUUID();
+    let timestamp = Date.now();
+    try {
+      const event = JSON.parse(input) as { id?: unknown; time?: unknown };
+      if (typeof event.id === 'string' && event.id !== '') id = event.id;
+      if (typeof event.time === 'string' && !Number.isNaN(Date.parse(event.time)))
+        timestamp = Date.parse(event.time);
+    } catch {
+      // A transformed input need not be JSON: it is logged as it is.
+    }
+    this.put(nameOrArn, id, [{ timestamp, message: input }]);
+  }
+
+  /** A group's messages, oldest first, whatever their streams (how tests read the audit log). */
+  get(nameOrArn: string): string[] | undefined {
+    const group = this.group(nameOrArn);
+    if (!group) return undefined;
+    return (
+      this.db.prepare('SELECT message FROM log_events WHERE log_group = ? ORDER BY seq').all(group.name) as {
+        message: string;
+      }[]
+    ).map((row) => row.message);
+  }
+
+  /** DescribeLogGroups' groups, by name, filtered by a name prefix or a case-insensitive substring. */
+  describeLogGroups(options: { prefix?: string; pattern?: string } = {}): LogGroup[] {
+    if (options.prefix !== undefined && options.pattern !== undefined)
+      throw new AwsError(
+        'InvalidParameterException',
+        'LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.',
+      );
+    const pattern = options.pattern?.toLowerCase();
+    return [...this.groups.values()]
+      .filter(
+        (g) =>
+          (options.prefix === undefined || g.name.startsWith(options.prefix)) &&
+          (pattern === undefined || g.name.toLowerCase().includes(pattern)),
+      )
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** DescribeLogStreams: by name, or by last event time; ascending unless `descending`. */
+  describeLogStreams(
+    nameOrArn: string,
+    options: { prefix?: string; orderBy?: 'LogStreamName' | 'LastEventTime'; descending?: boolean } = {},
+  ): LogStream[] {
+    const group = this.existing(nameOrArn);
+    if (options.orderBy === 'LastEventTime' && options.prefix !== undefined)
+      throw new AwsError(
+        'InvalidParameterException',
+        'Cannot order by LastEventTime with a logStreamNamePrefix.',
+      );
+    const order = options.orderBy === 'LastEventTime' ? 'last_event_ms' : 'name';
+    const direction = options.descending ? 'DESC' : 'ASC';
+    const rows = this.db
+      .prepare(
+        `SELECT name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms FROM log_streams
+         WHERE log_group = ? AND substr(name, 1, length(?)) = ? ORDER BY ${order} ${direction}, name ${direction}`,
+      )
+      .all(group.name, options.prefix ?? '', options.prefix ?? '') as {
+      name: string;
+      created_ms: number;
+      first_event_ms: number;
+      last_event_ms: number;
+      last_ingestion_ms: number;
+    }[];
+    return rows.map((row) => ({
+      logStreamName: row.name,
+      creationTime: row.created_ms,
+      firstEventTimestamp: row.first_event_ms,
+      lastEventTimestamp: row.last_event_ms,
+      lastIngestionTime: row.last_ingestion_ms,
+      arn: `${group.arn}:log-stream:${row.name}`,
+      storedBytes: 0,
+    }));
+  }
+
+  /**
+   * GetLogEvents: a page of one stream's events in time order. Without a token, the newest `limit` events
+   * (the oldest with `startFromHead`); `f/` tokens page forward from after a page's last event, `b/` tokens
+   * back from before its first. At either end the page is empty and the token comes back unchanged, which
+   * is how clients know they have reached it (API reference, GetLogEvents, `nextForwardToken`).
+   */
+  getLogEvents(
+    nameOrArn: string,
+    streamName: string,
+    options: {
+      startTime?: number;
+      endTime?: number;
+      limit?: number;
+      startFromHead?: boolean;
+      nextToken?: string;
+    },
+  ): { events: OutputLogEvent[]; nextForwardToken: string; nextBackwardToken: string } {
+    const group = this.existing(nameOrArn);
+    const exists = this.db
+      .prepare('SELECT 1 FROM log_streams WHERE log_group = ? AND name = ?')
+      .get(group.name, streamName);
+    if (!exists) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
+    const limit = options.limit ?? MAX_EVENTS;
+    const token = options.nextToken === undefined ? undefined : parsePosition(options.nextToken);
+    const forward = token ? token.direction === 'f' : options.startFromHead === true;
+    const start = options.startTime ?? Number.MIN_SAFE_INTEGER;
+    const end = options.endTime ?? Number.MAX_SAFE_INTEGER;
+    const after = token?.direction === 'f' ? token.position : { timestamp: Number.MIN_SAFE_INTEGER, seq: -1 };
+    const before = token?.direction === 'b' ? token.position : { timestamp: Number.MAX_SAFE_INTEGER, seq: 0 };
+    const rows = this.db
+      .prepare(
+        `SELECT seq, stream, timestamp_ms, ingestion_ms, message FROM log_events
+         WHERE log_group = ? AND stream = ? AND timestamp_ms >= ? AND timestamp_ms < ?
+           AND (timestamp_ms, seq) > (?, ?) AND (timestamp_ms, seq) < (?, ?)
+         ORDER BY timestamp_ms ${forward ? 'ASC' : 'DESC'}, seq ${forward ? 'ASC' : 'DESC'} LIMIT ?`,
+      )
+      .all(
+        group.name,
+        streamName,
+        start,
+        end,
+        after.timestamp,
+        after.seq,
+        before.timestamp,
+        before.seq,
+        limit,
+      ) as EventRow[];
+    if (!forward) rows.reverse();
+    const first = rows[0];
+    const last = rows.at(-1);
+    const unchanged = options.nextToken;
+    return {
+      events: rows.map(outputEvent),
+      nextForwardToken: last ? positionToken('f', last) : (forward && unchanged) || positionToken('f', after),
+      nextBackwardToken: first
+        ? positionToken('b', first)
+        : (!forward && unchanged) || positionToken('b', before),
+    };
+  }
+
+  /**
+   * FilterLogEvents: the events of a group (or of some of its streams) in time order across streams, those
+   * the filter pattern matches, a page of at most `limit`; `nextToken` while more may match.
+   */
+  filterLogEvents(
+    nameOrArn: string,
+    options: {
+      streamNames?: readonly string[];
+      streamPrefix?: string;
+      startTime?: number;
+      endTime?: number;
+      filterPattern?: string;
+      limit?: number;
+      nextToken?: string;
+    },
+  ): { events: FilteredLogEvent[]; nextToken?: string } {
+    const group = this.existing(nameOrArn);
+    if (options.streamNames !== undefined && options.streamPrefix !== undefined)
+      throw new AwsError(
+        'InvalidParameterException',
+        'logStreamNames and logStreamNamePrefix are mutually exclusive parameters.',
+      );
+    const filter: LogFilter = parseFilterPattern(options.filterPattern);
+    const limit = options.limit ?? MAX_EVENTS;
+    const streams = options.streamNames === undefined ? undefined : new Set(options.streamNames);
+    const prefix = options.streamPrefix ?? '';
+    let position =
+      options.nextToken === undefined
+        ? { timestamp: Number.MIN_SAFE_INTEGER, seq: -1 }
+        : parseFilterToken(options.nextToken);
+    const events: FilteredLogEvent[] = [];
+    for (;;) {
+      const rows = this.db
+        .prepare(
+          `SELECT seq, stream, timestamp_ms, ingestion_ms, message FROM log_events
+           WHERE log_group = ? AND timestamp_ms >= ? AND timestamp_ms < ? AND (timestamp_ms, seq) > (?, ?)
+           ORDER BY timestamp_ms, seq LIMIT ?`,
+        )
+        .all(
+          group.name,
+          options.startTime ?? Number.MIN_SAFE_INTEGER,
+          // endTime is inclusive here, as in AWS: "Events with a timestamp later than this time are not returned."
+          (options.endTime ?? Number.MAX_SAFE_INTEGER - 1) + 1,
+          position.timestamp,
+          position.seq,
+          SCAN_CHUNK,
+        ) as EventRow[];
+      for (const row of rows) {
+        position = { timestamp: row.timestamp_ms, seq: row.seq };
+        if (streams ? !streams.has(row.stream) : !row.stream.startsWith(prefix)) continue;
+        if (!filter(row.message)) continue;
+        events.push({ logStreamName: row.stream, ...outputEvent(row), eventId: eventIdOf(row) });
+        if (events.length === limit) return { events, nextToken: filterToken(position) };
+      }
+      if (rows.length < SCAN_CHUNK) return { events };
+    }
+  }
+
+  /** Deletes the events older than their group's retention, and streams left empty. */
+  prune(now = Date.now()): number {
+    this.writtenSincePrune = 0;
+    let deleted = 0;
+    for (const group of this.groups.values()) {
+      if (group.retentionInDays === undefined) continue;
+      const cutoff = now - group.retentionInDays * 24 * 3600 * 1000;
+      deleted += this.db
+        .prepare('DELETE FROM log_events WHERE log_group = ? AND timestamp_ms < ?')
+        .run(group.name, cutoff).changes;
+      this.db
+        .prepare('DELETE FROM log_streams WHERE log_group = ? AND last_event_ms < ?')
+        .run(group.name, cutoff);
+    }
+    return deleted;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+function outputEvent(row: EventRow): OutputLogEvent {
+  return { timestamp: row.timestamp_ms, message: row.message, ingestionTime: row.ingestion_ms };
+}
+
+/** An event's id in FilterLogEvents: stable for the event, so that `aws logs tail --follow` skips repeats. */
+function eventIdOf(row: EventRow): string {
+  return `${String(row.timestamp_ms).padStart(20, '0')}${String(row.seq).padStart(36, '0')}`;
+}
+
+interface Position {
+  readonly timestamp: number;
+  readonly seq: number;
+}
+
+/**
+ * GetLogEvents' tokens look like AWS's (`f/` or `b/`, 56 digits, `/s`): the digits are the event's time and
+ * its place in the store, so a token stays valid as the stream grows.
+ */
+function positionToken(direction: 'f' | 'b', position: Position | EventRow): string {
+  const timestamp = 'timestamp_ms' in position ? position.timestamp_ms : position.timestamp;
+  const clamped = Math.min(Math.max(timestamp, 0), Number.MAX_SAFE_INTEGER);
+  const seq = Math.max(position.seq, 0);
+  return `${direction}/${String(clamped).padStart(16, '0')}${String(seq).padStart(40, '0')}/s`;
+}
+
+function parsePosition(token: string): { direction: 'f' | 'b'; position: Position } {
+  const match = /^([fb])\/(\d{16})(\d{40})\/s$/.exec(token);
+  if (!match) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
+  return {
+    direction: match[1] as 'f' | 'b',
+    position: { timestamp: Number(match[2]), seq: Number(match[3]) },
+  };
+}
+
+function filterToken(position: Position): string {
+  return Buffer.from(`logs:${position.timestamp}:${position.seq}`).toString('base64url');
+}
+
+function parseFilterToken(token: string): Position {
+  const match = /^logs:(-?\d+):(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!match) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
+  return { timestamp: Number(match[1]), seq: Number(match[2]) };
+}
+
+/** A state machine's LoggingConfiguration, as the runtime applies it. */
+export interface ExecutionLogging {
+  readonly logGroupArn: string;
+  readonly level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF';
+  readonly includeExecutionData: boolean;
+}
+
+/** The logging configurations of the template's state machines, by state machine ARN. */
+export function executionLoggingOf(resources: Iterable<Resource>): Map<string, ExecutionLogging> {
+  const logging = new Map<string, ExecutionLogging>();
+  for (const r of resources) {
+    if (r.type !== 'AWS::StepFunctions::StateMachine') continue;
+    const config = r.properties.LoggingConfiguration as
+      | {
+          Level?: string;
+          IncludeExecutionData?: boolean;
+          Destinations?: { CloudWatchLogsLogGroup?: { LogGroupArn?: string } }[];
+        }
+      | undefined;
+    const arn = config?.Destinations?.[0]?.CloudWatchLogsLogGroup?.LogGroupArn;
+    const level = config?.Level ?? 'OFF';
+    if (!arn || level === 'OFF') continue;
+    if (level !== 'ALL' && level !== 'ERROR' && level !== 'FATAL') continue;
+    logging.set(r.ref, {
+      logGroupArn: arn,
+      level,
+      includeExecutionData: config?.IncludeExecutionData === true,
+    });
+  }
+  return logging;
+}
+
+/**
+ * Whether Step Functions logs an event at a level (Step Functions Developer Guide, "Log levels"): ALL logs
+ * every event; ERROR the events of errors (a failed, timed out or aborted execution, task, function, state,
+ * iteration); FATAL only the execution's own failure, abort or timeout.
+ */
+export function loggedAt(level: ExecutionLogging['level'], type: string): boolean {
+  if (level === 'ALL') return true;
+  if (level === 'FATAL') return /^Execution(Failed|Aborted|TimedOut)$/.test(type);
+  if (level === 'ERROR') return /(Failed|Aborted|TimedOut)$/.test(type);
+  return false;
+}
+
+/**
+ * One execution history event as Step Functions writes it to CloudWatch Logs (Step Functions Developer
+ * Guide, "Logging in CloudWatch Logs", log event format): the event's id, type and details, its previous
+ * event's id, its time in epoch milliseconds, the execution's ARN and how many times it was redriven, the
+ * numbers as strings; without the input and output when the configuration leaves execution data out.
+ */
+export function executionLogEntry(
+  executionArn: string,
+  event: JournalEvent,
+  includeExecutionData: boolean,
+  redriveCount: number,
+): string {
+  const history = toHistoryEvent(event, includeExecutionData) as unknown as Record<string, unknown>;
+  const detailsKey = Object.keys(history).find((key) => key.endsWith('EventDetails'));
+  const details = detailsKey === undefined ? {} : history[detailsKey];
+  return JSON.stringify({
+    id: String(event.id),
+    type: event.type,
+    details,
+    previous_event_id: String(event.previousEventId),
+    event_timestamp: String(event.timestamp),
+    execution_arn: executionArn,
+    redrive_count: String(redriveCount),
+  });
+}
+
+/**
+ * The log stream Step Functions writes an execution's entries to: `states/<state machine>/<start, to the
+ * minute>/<execution name>`.
+ */
+export function executionLogStream(stateMachineName: string, startDate: Date, executionName: string): string {
+  const minute = startDate.toISOString().slice(0, 16).replace(/[T:]/g, '-');
+  return `states/${stateMachineName}/${minute}/${executionName}`;
+}

@@ -1,0 +1,211 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { executionLogEntry, executionLogStream, LocalLogs, loggedAt } from '../../local/logs';
+import { thrownBy } from '../support/errors';
+
+const ARN = 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/events/test-audit';
+const DAY = 24 * 3600 * 1000;
+
+describe('LocalLogs', () => {
+  let dir: string;
+  const open = (retentionInDays?: number) =>
+    new LocalLogs(
+      [
+        {
+          name: '/aws/events/test-audit',
+          arn: ARN,
+          creationTime: 1,
+          ...(retentionInDays ? { retentionInDays } : {}),
+        },
+      ],
+      dir,
+    );
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'logs-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a rule-delivered event into a stream named after the event id, at the event time', () => {
+    // Prepare
+    const logs = open();
+    const event = { id: 'e-1', time: '2026-01-02T03:04:05Z', detail: {} };
+
+    // Act: the ARN Fn::GetAtt gives ends with `:*`.
+    logs.putFromRule(`${ARN}:*`, JSON.stringify(event));
+
+    // Assess
+    const [stream] = logs.describeLogStreams('/aws/events/test-audit');
+    expect(stream).toMatchObject({ logStreamName: 'e-1', lastEventTimestamp: Date.parse(event.time) });
+    expect(logs.get(`${ARN}:*`)).toEqual([JSON.stringify(event)]);
+    logs.close();
+  });
+
+  it('pages GetLogEvents forward and back, giving the token back unchanged at the end', () => {
+    // Prepare: GetLogEvents (CloudWatch Logs API reference): "If you have reached the end of the stream, it
+    // returns the same token you passed in."
+    const logs = open();
+    logs.put(
+      ARN,
+      's',
+      [1, 2, 3, 4, 5].map((n) => ({ timestamp: n * 1000, message: `m${n}` })),
+    );
+
+    // Act
+    const newest = logs.getLogEvents(ARN, 's', { limit: 2 });
+    const older = logs.getLogEvents(ARN, 's', { limit: 2, nextToken: newest.nextBackwardToken });
+    const head = logs.getLogEvents(ARN, 's', { limit: 3, startFromHead: true });
+    const rest = logs.getLogEvents(ARN, 's', { nextToken: head.nextForwardToken });
+    const end = logs.getLogEvents(ARN, 's', { nextToken: rest.nextForwardToken });
+
+    // Assess
+    expect(newest.events.map((e) => e.message)).toEqual(['m4', 'm5']);
+    expect(older.events.map((e) => e.message)).toEqual(['m2', 'm3']);
+    expect(head.events.map((e) => e.message)).toEqual(['m1', 'm2', 'm3']);
+    expect(rest.events.map((e) => e.message)).toEqual(['m4', 'm5']);
+    expect(end.events).toEqual([]);
+    expect(end.nextForwardToken).toBe(rest.nextForwardToken);
+    expect(newest.nextForwardToken).toMatch(/^f\/\d{56}\/s$/);
+    logs.close();
+  });
+
+  it('filters GetLogEvents by startTime and endTime', () => {
+    const logs = open();
+    logs.put(
+      ARN,
+      's',
+      [1, 2, 3].map((n) => ({ timestamp: n * 1000, message: `m${n}` })),
+    );
+    const page = logs.getLogEvents(ARN, 's', { startTime: 2000, endTime: 3000, startFromHead: true });
+    expect(page.events.map((e) => e.message)).toEqual(['m2']);
+    logs.close();
+  });
+
+  it('orders streams by last event time, descending, and refuses a prefix with that order', () => {
+    const logs = open();
+    logs.put(ARN, 'b', [{ timestamp: 3000, message: 'x' }]);
+    logs.put(ARN, 'a', [{ timestamp: 1000, message: 'x' }]);
+    logs.put(ARN, 'c', [{ timestamp: 2000, message: 'x' }]);
+    const names = (streams: { logStreamName: string }[]) => streams.map((s) => s.logStreamName);
+    expect(names(logs.describeLogStreams(ARN))).toEqual(['a', 'b', 'c']);
+    expect(names(logs.describeLogStreams(ARN, { orderBy: 'LastEventTime', descending: true }))).toEqual([
+      'b',
+      'c',
+      'a',
+    ]);
+    expect(names(logs.describeLogStreams(ARN, { prefix: 'c' }))).toEqual(['c']);
+    expect(
+      thrownBy(() => logs.describeLogStreams(ARN, { prefix: 'c', orderBy: 'LastEventTime' })),
+    ).toMatchObject({
+      code: 'InvalidParameterException',
+    });
+    logs.close();
+  });
+
+  it('filters events across streams in time order with a pattern, and pages with nextToken', () => {
+    // Prepare
+    const logs = open();
+    for (let n = 1; n <= 6; n++)
+      logs.put(ARN, `s${n % 2}`, [
+        { timestamp: n * 1000, message: JSON.stringify({ n, user: n % 3 === 0 ? 'u3' : 'u' }) },
+      ]);
+
+    // Act
+    const first = logs.filterLogEvents(ARN, { filterPattern: '{ $.n > 1 }', limit: 2 });
+    const second = logs.filterLogEvents(ARN, {
+      filterPattern: '{ $.n > 1 }',
+      limit: 10,
+      nextToken: first.nextToken,
+    });
+    const oneStream = logs.filterLogEvents(ARN, { streamNames: ['s1'], filterPattern: '"u3"' });
+
+    // Assess
+    expect(first.events.map((e) => JSON.parse(e.message).n)).toEqual([2, 3]);
+    expect(first.nextToken).toBeDefined();
+    expect(second.events.map((e) => JSON.parse(e.message).n)).toEqual([4, 5, 6]);
+    expect(second.nextToken).toBeUndefined();
+    expect(oneStream.events.map((e) => [e.logStreamName, JSON.parse(e.message).n])).toEqual([['s1', 3]]);
+    logs.close();
+  });
+
+  it('keeps its events across a restart', () => {
+    const before = open();
+    before.put(ARN, 's', [{ timestamp: Date.now(), message: 'kept' }]);
+    before.close();
+    const after = open();
+    expect(after.get(ARN)).toEqual(['kept']);
+    after.close();
+  });
+
+  it('deletes events older than the group retention at start', () => {
+    const before = open(1);
+    before.put(ARN, 'old', [{ timestamp: Date.now() - 2 * DAY, message: 'expired' }]);
+    before.put(ARN, 'new', [{ timestamp: Date.now(), message: 'fresh' }]);
+    before.close();
+    const after = open(1);
+    expect(after.get(ARN)).toEqual(['fresh']);
+    expect(after.describeLogStreams(ARN).map((s) => s.logStreamName)).toEqual(['new']);
+    after.close();
+  });
+
+  it('refuses a group the template does not have', () => {
+    const logs = open();
+    expect(thrownBy(() => logs.describeLogStreams('/nope'))).toMatchObject({
+      code: 'ResourceNotFoundException',
+      message: 'The specified log group does not exist.',
+    });
+    logs.close();
+  });
+});
+
+describe('Step Functions execution log entries', () => {
+  it('formats a history event as Step Functions logs it, without execution data when excluded', () => {
+    // Step Functions Developer Guide, "Logging in CloudWatch Logs", log event format: id, type, details,
+    // previous_event_id, event_timestamp and execution_arn, numbers as strings.
+    const entry = JSON.parse(
+      executionLogEntry(
+        'arn:aws:states:us-east-1:000000000000:execution:m:e',
+        {
+          id: 2,
+          previousEventId: 1,
+          timestamp: 1700000000123,
+          type: 'PassStateEntered',
+          details: { name: 'Go', input: { a: 1 } },
+        },
+        false,
+        0,
+      ),
+    );
+    expect(Object.keys(entry)).toEqual([
+      'id',
+      'type',
+      'details',
+      'previous_event_id',
+      'event_timestamp',
+      'execution_arn',
+      'redrive_count',
+    ]);
+    expect(entry).toMatchObject({
+      id: '2',
+      type: 'PassStateEntered',
+      details: { name: 'Go' },
+      previous_event_id: '1',
+      event_timestamp: '1700000000123',
+    });
+    expect(entry.details.input).toBeUndefined();
+  });
+
+  it('names the stream after the machine, the start minute and the execution', () => {
+    expect(executionLogStream('m', new Date('2026-12-02T02:15:39.123Z'), 'e-1')).toBe(
+      'states/m/2026-12-02-02-15/e-1',
+    );
+  });
+
+  it('logs every event at ALL, errors at ERROR, and the execution failure at FATAL', () => {
+    expect(loggedAt('ALL', 'PassStateEntered')).toBe(true);
+    expect(loggedAt('ERROR', 'PassStateEntered')).toBe(false);
+    expect(loggedAt('ERROR', 'TaskFailed')).toBe(true);
+    expect(loggedAt('FATAL', 'TaskFailed')).toBe(false);
+    expect(loggedAt('FATAL', 'ExecutionFailed')).toBe(true);
+  });
+});
