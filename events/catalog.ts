@@ -64,10 +64,14 @@ export function schemaFileName(c: EventContract<string, string, z.ZodType>): str
   return `${c.source}.${c.detailType.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.json`;
 }
 
-/** The JSON Schema published for consumers: the detail of one event. */
+/**
+ * The JSON Schema published for consumers: the detail of one event. Draft 4, because the EventBridge schema
+ * registry takes JSON schemas as `JSONSchemaDraft4` (AWS::EventSchemas::Schema `Type`), and the registry
+ * publishes these very files (stacks/catalogue.ts).
+ */
 export function jsonSchemaOf(c: EventContract<string, string, z.ZodType>): object {
   return {
-    ...z.toJSONSchema(c.schema, { target: 'draft-2020-12' }),
+    ...z.toJSONSchema(c.schema, { target: 'draft-4' }),
     title: `${c.source} / ${c.detailType}`,
     description: c.description,
     'x-producer': c.producer,

@@ -10,6 +10,8 @@ export interface AppConfig {
   readonly reviewTimeout: Duration;
   /** The partner event sources to take events from; none unless the context names them. */
   readonly partnerSources: PartnerSources;
+  /** How long the bus's archive keeps events for replays (`-c archiveRetentionDays=...`). */
+  readonly archiveRetention: Duration;
 }
 
 /** Partner event source names, as the partner created them in the account (docs/partners.md). */
@@ -22,6 +24,9 @@ export interface PartnerSources {
 
 /** A manual review waits a week for a compliance officer unless the context says otherwise. */
 const DEFAULT_REVIEW_TIMEOUT_SECONDS = 7 * 24 * 3600;
+
+/** The archive keeps a month of events unless the context says otherwise. */
+const DEFAULT_ARCHIVE_RETENTION_DAYS = 30;
 
 export function readConfig(app: App): AppConfig {
   const prefix = app.node.tryGetContext('prefix') ?? 'onboarding-kyc';
@@ -52,12 +57,22 @@ export function readConfig(app: App): AppConfig {
       );
     return value;
   };
+  const archiveRetentionDays = Number(
+    app.node.tryGetContext('archiveRetentionDays') ?? DEFAULT_ARCHIVE_RETENTION_DAYS,
+  );
+  // 0 would keep events indefinitely (EventBridge's RetentionDays); the app always sets a bound.
+  if (!Number.isInteger(archiveRetentionDays) || archiveRetentionDays < 1) {
+    throw new Error(
+      `Context 'archiveRetentionDays' must be a whole number of days, at least 1; got ${JSON.stringify(app.node.tryGetContext('archiveRetentionDays'))}.`,
+    );
+  }
   const auth0 = partnerSource('auth0EventSource', 'auth0.com');
   const saasus = partnerSource('saasusEventSource', 'saasus.io');
   return {
     prefix,
     busName: prefix,
     reviewTimeout: Duration.seconds(reviewTimeoutSeconds),
+    archiveRetention: Duration.days(archiveRetentionDays),
     partnerSources: { ...(auth0 ? { auth0 } : {}), ...(saasus ? { saasus } : {}) },
   };
 }

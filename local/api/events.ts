@@ -1,4 +1,5 @@
 import { AwsError } from '../errors';
+import type { Archives } from '../eventbridge/archive';
 import {
   busNameOf,
   type LocalEventBridge,
@@ -7,9 +8,10 @@ import {
   type PutPartnerEventsRequestEntry,
 } from '../eventbridge/bus';
 import { InvalidEventPatternError, matchesPattern, parsePattern } from '../eventbridge/pattern';
+import type { RulesAdmin } from '../eventbridge/rules-admin';
 import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from '../json-depth';
 import type { ApiActions } from './protocol';
-import { list, type RequestShapes, structure } from './shapes';
+import { list, map, type RequestShapes, structure } from './shapes';
 import { page, required } from './validate';
 
 /** Fields TestEventPattern requires in the event (API reference, TestEventPattern). */
@@ -70,10 +72,85 @@ export const EVENTS_REQUESTS: RequestShapes = {
     NextToken: 'String',
     Limit: 'Integer',
   }),
+  PutRule: structure({
+    Name: 'String',
+    ScheduleExpression: 'String',
+    EventPattern: 'String',
+    State: 'String',
+    Description: 'String',
+    RoleArn: 'String',
+    Tags: list(structure({ Key: 'String', Value: 'String' })),
+    EventBusName: 'String',
+  }),
+  DeleteRule: structure({ Name: 'String', EventBusName: 'String', Force: 'Boolean' }),
+  EnableRule: structure({ Name: 'String', EventBusName: 'String' }),
+  DisableRule: structure({ Name: 'String', EventBusName: 'String' }),
+  PutTargets: structure({
+    Rule: 'String',
+    EventBusName: 'String',
+    Targets: list(
+      structure({
+        Id: 'String',
+        Arn: 'String',
+        RoleArn: 'String',
+        Input: 'String',
+        InputPath: 'String',
+        InputTransformer: structure({ InputPathsMap: map('String'), InputTemplate: 'String' }),
+        DeadLetterConfig: structure({ Arn: 'String' }),
+        RetryPolicy: structure({ MaximumRetryAttempts: 'Integer', MaximumEventAgeInSeconds: 'Integer' }),
+        SqsParameters: structure({ MessageGroupId: 'String' }),
+      }),
+    ),
+  }),
+  RemoveTargets: structure({ Rule: 'String', EventBusName: 'String', Ids: list('String'), Force: 'Boolean' }),
+  DescribeEventBus: structure({ Name: 'String' }),
+  CreateArchive: structure({
+    ArchiveName: 'String',
+    EventSourceArn: 'String',
+    Description: 'String',
+    EventPattern: 'String',
+    RetentionDays: 'Integer',
+    KmsKeyIdentifier: 'String',
+  }),
+  DescribeArchive: structure({ ArchiveName: 'String' }),
+  ListArchives: structure({
+    NamePrefix: 'String',
+    EventSourceArn: 'String',
+    State: 'String',
+    NextToken: 'String',
+    Limit: 'Integer',
+  }),
+  DeleteArchive: structure({ ArchiveName: 'String' }),
+  StartReplay: structure({
+    ReplayName: 'String',
+    Description: 'String',
+    EventSourceArn: 'String',
+    EventStartTime: 'Timestamp',
+    EventEndTime: 'Timestamp',
+    Destination: structure({ Arn: 'String', FilterArns: list('String') }),
+  }),
+  DescribeReplay: structure({ ReplayName: 'String' }),
+  ListReplays: structure({
+    NamePrefix: 'String',
+    State: 'String',
+    EventSourceArn: 'String',
+    NextToken: 'String',
+    Limit: 'Integer',
+  }),
+  CancelReplay: structure({ ReplayName: 'String' }),
 };
 
-/** EventBridge's API (`AWSEvents.*`, JSON 1.1) over the template's buses and rules. Rules are read-only. */
-export function eventsActions(bus: LocalEventBridge): ApiActions {
+/** What a team may change at run time: its own rules (the template's stay read-only). */
+export interface EventsControlPlane {
+  readonly rules: RulesAdmin;
+  readonly archives: Archives;
+}
+
+/**
+ * EventBridge's API (`AWSEvents.*`, JSON 1.1) over the template's buses and rules, and, with a control plane,
+ * the rules a team creates at run time.
+ */
+export function eventsActions(bus: LocalEventBridge, control?: EventsControlPlane): ApiActions {
   const busName = (params: Record<string, unknown>) => {
     const name = String(params.EventBusName ?? 'default');
     const short = busNameOf(name);
@@ -97,8 +174,75 @@ export function eventsActions(bus: LocalEventBridge): ApiActions {
     ...(rule.description === undefined ? {} : { Description: rule.description }),
     EventBusName: rule.busName,
   });
+  const controlActions: ApiActions = control
+    ? {
+        PutRule: (params) => {
+          required(params, 'Name');
+          return control.rules.putRule(params as Parameters<RulesAdmin['putRule']>[0]);
+        },
+        DeleteRule: (params) => {
+          required(params, 'Name');
+          control.rules.deleteRule(params as Parameters<RulesAdmin['deleteRule']>[0]);
+          return {};
+        },
+        EnableRule: (params) => {
+          required(params, 'Name');
+          control.rules.setState(params as Parameters<RulesAdmin['setState']>[0], 'ENABLED');
+          return {};
+        },
+        DisableRule: (params) => {
+          required(params, 'Name');
+          control.rules.setState(params as Parameters<RulesAdmin['setState']>[0], 'DISABLED');
+          return {};
+        },
+        PutTargets: (params) => {
+          required(params, 'Rule');
+          return control.rules.putTargets(params as Parameters<RulesAdmin['putTargets']>[0]);
+        },
+        RemoveTargets: (params) => {
+          required(params, 'Rule');
+          return control.rules.removeTargets(params as Parameters<RulesAdmin['removeTargets']>[0]);
+        },
+        DescribeEventBus: (params) => control.rules.describeEventBus(params as { Name?: string }),
+        CreateArchive: (params) => {
+          required(params, 'ArchiveName');
+          required(params, 'EventSourceArn');
+          return control.archives.createArchive(params as Parameters<Archives['createArchive']>[0]);
+        },
+        DescribeArchive: (params) =>
+          control.archives.describeArchive({ ArchiveName: required(params, 'ArchiveName') }),
+        ListArchives: (params) => {
+          const { items, nextToken } = page(
+            control.archives.listArchives(params as Parameters<Archives['listArchives']>[0]),
+            paging('ListArchives', params),
+          );
+          return { Archives: items, ...(nextToken ? { NextToken: nextToken } : {}) };
+        },
+        DeleteArchive: (params) => {
+          control.archives.deleteArchive({ ArchiveName: required(params, 'ArchiveName') });
+          return {};
+        },
+        StartReplay: (params) => {
+          required(params, 'ReplayName');
+          required(params, 'EventSourceArn');
+          return control.archives.startReplay(params as Parameters<Archives['startReplay']>[0]);
+        },
+        DescribeReplay: (params) =>
+          control.archives.describeReplay({ ReplayName: required(params, 'ReplayName') }),
+        ListReplays: (params) => {
+          const { items, nextToken } = page(
+            control.archives.listReplays(params as Parameters<Archives['listReplays']>[0]),
+            paging('ListReplays', params),
+          );
+          return { Replays: items, ...(nextToken ? { NextToken: nextToken } : {}) };
+        },
+        CancelReplay: (params) =>
+          control.archives.cancelReplay({ ReplayName: required(params, 'ReplayName') }),
+      }
+    : {};
 
   return {
+    ...controlActions,
     PutEvents: (params) => bus.putEvents(params.Entries as PutEventsRequestEntry[]),
 
     PutPartnerEvents: (params) => bus.putPartnerEvents(params.Entries as PutPartnerEventsRequestEntry[]),

@@ -54,6 +54,8 @@ export interface LocalRule {
   readonly patternJson: string;
   readonly state: 'ENABLED' | 'DISABLED';
   readonly targets: readonly Target[];
+  /** Created at run time through the API (PutRule), not by the template: a team's own, kept in the data directory. */
+  readonly local?: boolean;
 }
 
 /** What happened to one accepted event: the rules it matched and each target delivery. */
@@ -114,6 +116,8 @@ export class LocalEventBridge {
    * is settled when accepted.
    */
   onRecordChange?: (record: EventRecord, settled: boolean) => void;
+  /** Told of every event a bus accepts, before it is matched (archives keep those matching their pattern). */
+  onEventAccepted?: (busName: string, event: BusEvent) => void;
 
   constructor(
     resources: Iterable<Resource>,
@@ -185,6 +189,20 @@ export class LocalEventBridge {
     const times = entries.map((entry) => eventTime(entry.Time));
     const results = entries.map((entry, i) => this.acceptPartner(entry, times[i] as string));
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  /**
+   * Puts the event of an AWS service (an `aws.*` source, such as Step Functions' status changes) on a bus, as
+   * the service itself does: not through PutEvents, which refuses those sources to callers, and untouched by
+   * fault injection, which models the app's own PutEvents calls. Returns the event's id.
+   */
+  putServiceEvent(
+    busName: string,
+    event: { source: string; detailType: string; detail: Record<string, unknown>; resources: string[] },
+    time?: Date,
+  ): string {
+    const entry = { Source: event.source, DetailType: event.detailType, Resources: event.resources };
+    return this.admit(busName, entry, event.detail, eventTime(time));
   }
 
   /** The partner event bus of a partner event source, if the template has one. */
@@ -262,11 +280,27 @@ export class LocalEventBridge {
   private route(busName: string, event: BusEvent): void {
     const record: EventRecord = { event, busName, receivedAt: new Date(), matchedRules: [], deliveries: [] };
     this.records.push(record);
+    this.onEventAccepted?.(busName, event);
     const matched = this.rules.filter(
       (rule) => rule.busName === busName && rule.state === 'ENABLED' && matchesPattern(rule.pattern, event),
     );
     record.matchedRules.push(...matched.map((rule) => rule.name));
     this.deliverAll(record, matched);
+  }
+
+  /**
+   * Delivers an archived event again (a replay): to the enabled rules of the bus among `rules` whose pattern
+   * matches it, as a new record. It is not told to `onEventAccepted`: a replayed event is not archived again.
+   */
+  replay(busName: string, event: BusEvent, rules: readonly LocalRule[]): EventRecord {
+    const record: EventRecord = { event, busName, receivedAt: new Date(), matchedRules: [], deliveries: [] };
+    this.records.push(record);
+    const matched = rules.filter(
+      (rule) => rule.busName === busName && rule.state === 'ENABLED' && matchesPattern(rule.pattern, event),
+    );
+    record.matchedRules.push(...matched.map((rule) => rule.name));
+    this.deliverAll(record, matched);
+    return record;
   }
 
   /** Delivers a record's event to the targets of `rules`, telling `onRecordChange` now and when all ended. */

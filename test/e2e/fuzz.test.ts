@@ -7,7 +7,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { EVENTS_REQUESTS, eventsActions } from '../../local/api/events';
-import type { RequestShapes, Shape } from '../../local/api/shapes';
+import { logsActions } from '../../local/api/logs';
+import { secretsActions } from '../../local/api/secrets';
+import { LOGS_REQUESTS, type RequestShapes, SECRETS_REQUESTS, type Shape } from '../../local/api/shapes';
 import { SQS_REQUESTS, sqsActions } from '../../local/api/sqs';
 import { STATES_REQUESTS, statesActions } from '../../local/api/states';
 import type { LocalRuntime } from '../../local/runtime';
@@ -20,6 +22,8 @@ const SERVICES: readonly { prefix: string; contentType: string; requests: Reques
   { prefix: 'AWSEvents', contentType: 'application/x-amz-json-1.1', requests: EVENTS_REQUESTS },
   { prefix: 'AWSStepFunctions', contentType: 'application/x-amz-json-1.0', requests: STATES_REQUESTS },
   { prefix: 'AmazonSQS', contentType: 'application/x-amz-json-1.0', requests: SQS_REQUESTS },
+  { prefix: 'Logs_20140328', contentType: 'application/x-amz-json-1.1', requests: LOGS_REQUESTS },
+  { prefix: 'secretsmanager', contentType: 'application/x-amz-json-1.1', requests: SECRETS_REQUESTS },
 ];
 
 /** dynalite's operations (`validOperations` in node_modules/dynalite/index.js), which the runtime passes through. */
@@ -296,9 +300,13 @@ describe('the local runtime fuzzed across its whole API', () => {
   it('declares a request model for every operation it serves, so that each is fuzzed below', () => {
     // Act
     const served = {
-      AWSEvents: Object.keys(eventsActions(runtime.app.eventBridge)),
+      AWSEvents: Object.keys(
+        eventsActions(runtime.app.eventBridge, { rules: runtime.app.rules, archives: runtime.app.archives }),
+      ),
       AWSStepFunctions: Object.keys(statesActions(runtime.app.stepFunctions)),
       AmazonSQS: Object.keys(sqsActions(runtime.app.queues)),
+      Logs_20140328: Object.keys(logsActions(runtime.app.logs)),
+      secretsmanager: Object.keys(secretsActions(runtime.app.secrets)),
     };
 
     // Assess
