@@ -44,6 +44,16 @@ export interface Retention {
   readonly maxCount: number;
 }
 
+/** What the viewer's executions list filters on (see `search`); every member narrows, none is required. */
+export interface ExecutionFilter {
+  readonly stateMachineArn?: string;
+  readonly status?: ExecutionStatus;
+  readonly startedAfter?: Date;
+  readonly startedBefore?: Date;
+  readonly nameContains?: string;
+  readonly userContains?: string;
+}
+
 export const DEFAULT_RETENTION: Retention = { maxAgeMs: 90 * 24 * 3600 * 1000, maxCount: 1_000_000 };
 
 interface Row {
@@ -70,6 +80,11 @@ export class ExecutionJournal {
   private readonly insertEvent: Database.Statement;
   private readonly selectByArn: Database.Statement;
   private readonly selectEvents: Database.Statement;
+  /**
+   * An event and the summary it changes, in one transaction: a better-sqlite3 transaction rather than
+   * BEGIN and COMMIT, so that inside `batch` it nests as a savepoint.
+   */
+  private readonly appendWithSummary: (seq: number, event: JournalEvent, summary: ExecutionSummary) => void;
   private readonly seqs = new Map<string, number>();
 
   constructor(
@@ -118,11 +133,12 @@ export class ExecutionJournal {
         PRIMARY KEY (execution, id)
       ) WITHOUT ROWID;
     `);
+    this.addStartColumn();
     this.insertExecution = this.db.prepare(
       'INSERT INTO executions (arn, machine, name, input, status, stop_ms, summary) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.updateSummary = this.db.prepare(
-      'UPDATE executions SET status = ?, stop_ms = ?, summary = ? WHERE seq = ?',
+      'UPDATE executions SET status = ?, stop_ms = ?, summary = ?, start_ms = ? WHERE seq = ?',
     );
     this.insertEvent = this.db.prepare(
       'INSERT OR REPLACE INTO events (execution, id, body) VALUES (?, ?, ?)',
@@ -131,6 +147,18 @@ export class ExecutionJournal {
       'SELECT seq, arn, machine, name, input, summary FROM executions WHERE arn = ?',
     );
     this.selectEvents = this.db.prepare('SELECT body FROM events WHERE execution = ? ORDER BY id');
+    this.appendWithSummary = this.db.transaction(
+      (seq: number, event: JournalEvent, summary: ExecutionSummary) => {
+        this.insertEvent.run(seq, event.id, JSON.stringify(event));
+        this.updateSummary.run(
+          summary.status,
+          summary.stopDate?.getTime() ?? null,
+          JSON.stringify(summary),
+          summary.startDate.getTime(),
+          seq,
+        );
+      },
+    );
     this.prune();
   }
 
@@ -157,20 +185,15 @@ export class ExecutionJournal {
     }
     // The event and the summary it changes are one write: a crash between them would leave a row
     // RUNNING whose history has ended, which no restart would look at again.
-    this.db.exec('BEGIN');
-    try {
-      this.insertEvent.run(seq, event.id, JSON.stringify(event));
-      this.updateSummary.run(
-        summary.status,
-        summary.stopDate?.getTime() ?? null,
-        JSON.stringify(summary),
-        seq,
-      );
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    this.appendWithSummary(seq, event, summary);
+  }
+
+  /**
+   * Runs `write` (creates and appends) as one transaction: one commit for all of them instead of one each,
+   * e.g. to import many executions at once. A throw rolls all of them back.
+   */
+  batch<T>(write: () => T): T {
+    return this.db.transaction(write)();
   }
 
   private seqOf(executionArn: string): number {
@@ -244,6 +267,82 @@ export class ExecutionJournal {
     return rows.length > size && last
       ? { items: items.map(stored), nextToken: Buffer.from(`executions:${last.seq}`).toString('base64url') }
       : { items: items.map(stored) };
+  }
+
+  /**
+   * The start date as a column of its own (the viewer filters on it): added to a journal written before it
+   * existed, and filled from each execution's summary, once.
+   */
+  private addStartColumn(): void {
+    const columns = this.db.prepare('PRAGMA table_info(executions)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'start_ms')) {
+      this.db.transaction(() => {
+        this.db.exec('ALTER TABLE executions ADD COLUMN start_ms INTEGER');
+        // julianday reads the ISO date the summary keeps; 2440587.5 is the Unix epoch as a Julian day.
+        this.db.exec(`UPDATE executions SET start_ms = CAST(ROUND(
+          (julianday(json_extract(summary, '$.startDate')) - 2440587.5) * 86400000) AS INTEGER)
+          WHERE json_valid(summary) AND json_extract(summary, '$.startDate') IS NOT NULL`);
+      })();
+    }
+    this.db.exec(`
+      CREATE INDEX IF NOT EXISTS executions_by_any_machine_status ON executions (status, seq);
+      CREATE INDEX IF NOT EXISTS executions_by_start ON executions (start_ms);
+    `);
+  }
+
+  /**
+   * One page of executions of every state machine or one, newest first, for the viewer: what
+   * ListExecutions filters on (machine, status) from the indexes, plus the start date's range (indexed), and
+   * a part of the name or of the trigger's `detail.userId` (case-insensitive; these read the rows the other
+   * filters leave, newest first, until the page is full). The token is the position after the last one.
+   */
+  search(
+    filter: ExecutionFilter,
+    size: number,
+    nextToken: string | undefined,
+  ): { items: StoredExecution[]; nextToken?: string } {
+    let before = Number.MAX_SAFE_INTEGER;
+    if (nextToken !== undefined) {
+      const match = /^search:(\d+)$/.exec(Buffer.from(nextToken, 'base64url').toString('utf8'));
+      if (!match) throw new AwsError('InvalidToken', `Invalid Token: '${nextToken}'`);
+      before = Number(match[1]);
+    }
+    const where = ['seq < ?'];
+    const values: (string | number)[] = [before];
+    const add = (condition: string, value: string | number) => {
+      where.push(condition);
+      values.push(value);
+    };
+    if (filter.stateMachineArn !== undefined) add('machine = ?', filter.stateMachineArn);
+    if (filter.status !== undefined) add('status = ?', filter.status);
+    if (filter.startedAfter !== undefined) add('start_ms >= ?', filter.startedAfter.getTime());
+    if (filter.startedBefore !== undefined) add('start_ms < ?', filter.startedBefore.getTime());
+    // instr rather than LIKE: a `%` or `_` typed in the search box is a character, not a wildcard.
+    if (filter.nameContains) add('instr(lower(name), ?) > 0', filter.nameContains.toLowerCase());
+    if (filter.userContains)
+      add(
+        "json_valid(input) AND instr(lower(json_extract(input, '$.detail.userId')), ?) > 0",
+        filter.userContains.toLowerCase(),
+      );
+    const rows = this.db
+      .prepare(
+        `SELECT seq, arn, machine, name, input, summary FROM executions WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(...values, size + 1) as Row[];
+    const items = rows.slice(0, size);
+    const last = items.at(-1);
+    return rows.length > size && last
+      ? { items: items.map(stored), nextToken: Buffer.from(`search:${last.seq}`).toString('base64url') }
+      : { items: items.map(stored) };
+  }
+
+  /** How many executions each state machine has in each status (from the status index, no row read). */
+  statusCounts(): { stateMachineArn: string; status: ExecutionStatus; count: number }[] {
+    return this.db
+      .prepare(
+        'SELECT machine AS stateMachineArn, status, COUNT(*) AS count FROM executions GROUP BY machine, status',
+      )
+      .all() as { stateMachineArn: string; status: ExecutionStatus; count: number }[];
   }
 
   /** Deletes closed executions past the retention's age or count, with their events. */

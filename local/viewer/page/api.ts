@@ -91,13 +91,67 @@ export async function describeStateMachine(stateMachineArn: string): Promise<Des
   return { ...m, creationDate: date(m.creationDate) };
 }
 
-/** The newest executions of a state machine (one page of up to 1000: the viewer shows recent runs). */
-export async function listExecutions(stateMachineArn: string): Promise<ExecutionListItem[]> {
-  const page = await call<{ executions: Wire<ExecutionListItem>[] }>('AWSStepFunctions', 'ListExecutions', {
-    stateMachineArn,
-    maxResults: 1000,
+/** What the executions list filters on (`/_local/executions`); every member narrows, none is required. */
+export interface ExecutionsQuery {
+  readonly stateMachineArn?: string;
+  readonly statusFilter?: string;
+  readonly nameContains?: string;
+  readonly userContains?: string;
+  readonly startedAfter?: Date;
+  readonly startedBefore?: Date;
+  readonly maxResults?: number;
+  readonly nextToken?: string;
+}
+
+/** One row of the executions list: what ListExecutions gives, plus the trigger's user and the outcome. */
+export interface ExecutionRow {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: Date;
+  readonly stopDate?: Date;
+  readonly user: string;
+  readonly outcome: string;
+}
+
+export interface ExecutionsPage {
+  readonly executions: ExecutionRow[];
+  readonly nextToken?: string;
+  /** Per state machine ARN, how many executions it has in each status (all of them, not the page's). */
+  readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/**
+ * One page of executions of every state machine (or one), newest first, with only the fields the list
+ * shows: one request, however many executions the runtime keeps.
+ */
+export async function executionsPage(query: ExecutionsQuery): Promise<ExecutionsPage> {
+  const { startedAfter, startedBefore, ...rest } = query;
+  const response = await fetch('/_local/executions', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      ...rest,
+      ...(startedAfter ? { startedAfter: startedAfter.getTime() / 1000 } : {}),
+      ...(startedBefore ? { startedBefore: startedBefore.getTime() / 1000 } : {}),
+    }),
   });
-  return page.executions.map((e) => executionDates<ExecutionListItem>(e));
+  const body = (await response.json()) as Omit<ExecutionsPage, 'executions'> & {
+    executions: Wire<ExecutionRow>[];
+    __type?: string;
+    message?: string;
+  };
+  if (!response.ok) throw new ApiError(body.__type ?? 'Error', body.message ?? 'Listing executions failed');
+  return {
+    counts: body.counts,
+    ...(body.nextToken ? { nextToken: body.nextToken } : {}),
+    executions: body.executions.map((e) => ({
+      ...e,
+      startDate: date(e.startDate) ?? new Date(0),
+      stopDate: date(e.stopDate),
+    })),
+  };
 }
 
 export async function describeExecution(executionArn: string): Promise<DescribeExecutionOutput> {
@@ -131,6 +185,15 @@ export async function redriveExecution(executionArn: string): Promise<{ redriveD
     executionArn,
   });
   return { redriveDate: date(redriveDate) };
+}
+
+/** StartExecution: a new execution of a state machine, with a name (AWS makes one up when absent). */
+export function startExecution(
+  stateMachineArn: string,
+  input: string,
+  name?: string,
+): Promise<{ executionArn: string; startDate?: number }> {
+  return call('AWSStepFunctions', 'StartExecution', { stateMachineArn, input, ...(name ? { name } : {}) });
 }
 
 /**

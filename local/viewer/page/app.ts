@@ -1,10 +1,12 @@
 /**
  * The execution viewer's entry point (bundled by serve.ts with esbuild): routes on the URL hash, and keeps
- * the current page live by polling the runtime every second while the tab is visible, until the page says
- * nothing on it can change any more (an ended execution, one that does not exist).
+ * the current page live by polling the runtime (every second, unless the page says otherwise) while the tab
+ * is visible, until the page says nothing on it can change any more (an ended execution, one that does not
+ * exist).
  *
  *   #/                      executions of every state machine (#/?machine=<arn> filters to one)
  *   #/execution/<arn>       one execution, as the console's execution details
+ *   #/start/<arn>[?from=<execution arn>]   New execution of a state machine, its input pre-filled
  *   #/bus                   recent bus events and the parking queues
  */
 import { ApiError } from './api';
@@ -12,11 +14,14 @@ import { BusPage } from './bus';
 import { ExecutionPage } from './execution';
 import { filters, HomePage } from './home';
 import { html, setHtml } from './html';
+import { NewExecutionPage } from './new-execution';
 
 interface Page {
   refresh(): Promise<void>;
   /** Set once polling would change nothing: why, shown where "Live" was. */
   readonly settled?: string;
+  /** How often to poll it, when not every POLL_MS. */
+  readonly pollMs?: number;
 }
 
 const POLL_MS = 1000;
@@ -40,6 +45,9 @@ function route(): void {
   main.replaceChildren(problem, root);
   if (hash.startsWith('/execution/')) {
     page = new ExecutionPage(root, hash.slice('/execution/'.length), () => void poll());
+  } else if (hash.startsWith('/start/')) {
+    const [machine = '', query = ''] = hash.slice('/start/'.length).split('?');
+    page = new NewExecutionPage(root, machine, new URLSearchParams(query).get('from') ?? undefined);
   } else if (hash === '/bus') {
     page = new BusPage(root);
   } else {
@@ -77,7 +85,8 @@ async function poll(): Promise<void> {
         html`<div class="banner banner-error" role="alert">${error.type}: ${error.message}</div>`,
       );
   }
-  if (document.visibilityState === 'visible') timer = setTimeout(() => void poll(), POLL_MS);
+  if (document.visibilityState === 'visible')
+    timer = setTimeout(() => void poll(), current.pollMs ?? POLL_MS);
 }
 
 function connected(live: boolean): void {
@@ -97,6 +106,24 @@ document.addEventListener('visibilitychange', () => {
     clearTimeout(timer);
     showStatus('Paused', 'connection');
   }
+});
+// Every copy button of every page: the clipboard API works on the runtime's page (localhost is a secure
+// context); the button says whether it worked.
+document.addEventListener('click', (event) => {
+  const button = (event.target as Element).closest<HTMLButtonElement>('button[data-copy]');
+  if (!button) return;
+  const label = button.dataset.label ?? button.textContent ?? '';
+  button.dataset.label = label;
+  const say = (text: string) => {
+    button.textContent = text;
+    setTimeout(() => {
+      button.textContent = label;
+    }, 1500);
+  };
+  navigator.clipboard.writeText(button.dataset.copy ?? '').then(
+    () => say('Copied'),
+    () => say('Copy failed'),
+  );
 });
 window.addEventListener('hashchange', route);
 route();

@@ -103,3 +103,11 @@ export function toggleOnClick(root: HTMLElement, expanded: Set<string>, render: 
     render();
   });
 }
+
+/**
+ * A button that copies `text` to the clipboard (app.ts handles every `[data-copy]` click), as the console
+ * offers beside each ARN.
+ */
+export function copyButton(text: string, label = 'Copy'): Html {
+  return html`<button type="button" class="copy" data-copy="${text}" title="Copy to the clipboard">${label}</button>`;
+}

@@ -14,7 +14,10 @@ import { failedState, type StateRun, stateRuns } from '../state-runs';
 import { timeLeft, type WaitingTask, waitingTasks } from '../waiting-tasks';
 import * as api from './api';
 import { CallbackForm } from './callback';
-import { busEventsTable, errorBanner, jsonBlock, statusBadge, toggleOnClick } from './components';
+import { busEventsTable, copyButton, errorBanner, jsonBlock, statusBadge, toggleOnClick } from './components';
+import { definitionPanel, findState, parseDefinition } from './definition-view';
+import { EventsView } from './events-view';
+import { dragToPan, exportPng, exportSvg, toggleFullScreen, wheelToZoom } from './graph-controls';
 import {
   drawingSize,
   graphSvg,
@@ -35,14 +38,21 @@ import {
   setHtml,
   timeElement,
 } from './html';
+import { newExecutionHref } from './new-execution';
+import { stateDetailsTabs } from './state-details';
+import { statesTable } from './states-table';
 
 const ENDED = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
-/** History event types the table colours as failures (TaskFailed, ExecutionAborted, MapIterationFailed...). */
-const FAILURE_TYPE = /(Failed|TimedOut|Aborted)$/;
-
-/** The `*EventDetails` members whose string values are JSON documents, shown parsed in the history table. */
-const JSON_FIELDS = new Set(['input', 'output', 'parameters', 'cause']);
+/** The state details' tabs, as the console names them. */
+type DetailsTab = 'io' | 'details' | 'definition' | 'retries' | 'events';
+const DETAILS_TABS: readonly [DetailsTab, string][] = [
+  ['io', 'Input and output'],
+  ['details', 'Details'],
+  ['definition', 'Definition'],
+  ['retries', 'Retries'],
+  ['events', 'Events'],
+];
 
 /**
  * The least zoom the graph opens at. State names are drawn at 13px (GRAPH_METRICS); at two thirds of
@@ -112,13 +122,28 @@ export class ExecutionPage {
   /** Whether the graph has been drawn and scrolled to its focus once: later redraws keep the user's scroll. */
   private opened = false;
   private readonly expanded = new Set<string>();
+  private readonly events: EventsView;
+  /** The graph or the table view of the states. */
+  private view: 'graph' | 'table' = 'graph';
+  /** The state details' tab, kept as the user moves from state to state (as the console does). */
+  private detailsTab: DetailsTab = 'io';
   /**
    * Why the page needs no more polling, once it does not (app.ts then stops polling and shows this): the
    * execution does not exist, or it has ended and the page shows its end.
    */
   settled?: string;
   private readonly part: Record<
-    'header' | 'banner' | 'summary' | 'io' | 'zoom' | 'graph' | 'details' | 'history' | 'bus',
+    | 'header'
+    | 'banner'
+    | 'summary'
+    | 'io'
+    | 'zoom'
+    | 'graph'
+    | 'table'
+    | 'details'
+    | 'history'
+    | 'bus'
+    | 'definition',
     HTMLElement
   >;
 
@@ -133,7 +158,10 @@ export class ExecutionPage {
       <div data-part="banner"></div>
       <section class="panel"><h2>Details</h2><div data-part="summary"></div></section>
       <section class="panel">
-        <h2>Graph view</h2>
+        <div class="view-tabs" role="tablist">
+          <button type="button" role="tab" data-view="graph" aria-selected="true">Graph view</button>
+          <button type="button" role="tab" data-view="table" aria-selected="false">Table view</button>
+        </div>
         <div class="graph-layout">
           <div class="graph-pane">
             <div class="graph-toolbar">
@@ -142,12 +170,22 @@ export class ExecutionPage {
               <button type="button" data-zoom="in" aria-label="Zoom in">+</button>
               <button type="button" data-zoom="1">100%</button>
               <span class="muted" data-part="zoom"></span>
+              <button type="button" data-graph="fullscreen" title="Full screen (Esc leaves it)">Full screen</button>
+              <button type="button" data-graph="svg" title="Download the graph as SVG">SVG</button>
+              <button type="button" data-graph="png" title="Download the graph as PNG">PNG</button>
               ${legend().text}
             </div>
             <div class="graph-scroll" data-part="graph"></div>
+            <div class="states-table-scroll" data-part="table" hidden></div>
           </div>
           <aside class="state-details" data-part="details"></aside>
         </div>
+      </section>
+      <section class="panel">
+        <details class="definition" data-part="definition-panel">
+          <summary><h2>State machine definition</h2></summary>
+          <div data-part="definition"></div>
+        </details>
       </section>
       <section class="panel"><h2>Execution input and output</h2><div data-part="io"></div></section>
       <section class="panel"><h2>Events</h2><div data-part="history"></div></section>
@@ -160,11 +198,41 @@ export class ExecutionPage {
       io: part('io'),
       zoom: part('zoom'),
       graph: part('graph'),
+      table: part('table'),
       details: part('details'),
+      definition: part('definition'),
       history: part('history'),
       bus: part('bus'),
     };
     this.part.header.innerHTML = html`<p class="muted">Loading ${arn}...</p>`.text;
+    this.events = new EventsView(this.part.history);
+    root.querySelector('.view-tabs')?.addEventListener('click', (event) => {
+      const view = (event.target as Element).closest('[data-view]')?.getAttribute('data-view');
+      if (view === 'graph' || view === 'table') this.showView(view);
+    });
+    // A state's name in the table view selects it, as a click on its box does.
+    this.part.table.addEventListener('click', (event) => {
+      const name = (event.target as Element)
+        .closest('[data-select-state]')
+        ?.getAttribute('data-select-state');
+      if (!name) return;
+      this.selected = name === this.selected ? undefined : name;
+      this.chosen = true;
+      this.render();
+    });
+    this.part.details.addEventListener('click', (event) => {
+      const target = event.target as Element;
+      const tab = target.closest('[data-details-tab]')?.getAttribute('data-details-tab');
+      if (tab) {
+        this.detailsTab = tab as DetailsTab;
+        this.render();
+      }
+      const state = target.closest('[data-events-of]')?.getAttribute('data-events-of');
+      if (state) {
+        this.events.showState(state);
+        this.part.history.closest('section')?.scrollIntoView();
+      }
+    });
     this.part.header.addEventListener('click', (event) => {
       const action = (event.target as Element).closest('[data-action]')?.getAttribute('data-action');
       if (action === 'stop' || action === 'redrive') void this.act(action);
@@ -198,6 +266,33 @@ export class ExecutionPage {
     root.querySelector('.graph-toolbar')?.addEventListener('click', (event) => {
       const action = (event.target as Element).closest('[data-zoom]')?.getAttribute('data-zoom');
       if (action) this.setZoom(action);
+      const graphAction = (event.target as Element).closest('[data-graph]')?.getAttribute('data-graph');
+      if (graphAction) void this.graphAction(graphAction);
+    });
+    dragToPan(this.part.graph);
+    wheelToZoom(this.part.graph, (factor, x, y) => this.zoomAt(factor, x, y));
+  }
+
+  /** Shows the graph or the table view of the states. */
+  private showView(view: 'graph' | 'table'): void {
+    this.view = view;
+    for (const tab of this.root.querySelectorAll('.view-tabs [data-view]'))
+      tab.setAttribute('aria-selected', String(tab.getAttribute('data-view') === view));
+    this.part.graph.hidden = view !== 'graph';
+    (this.root.querySelector('.graph-toolbar') as HTMLElement).hidden = view !== 'graph';
+    this.part.table.hidden = view !== 'table';
+    this.render();
+  }
+
+  private statesTable(e: DescribeExecutionOutput): Html {
+    const start = e.startDate?.getTime() ?? 0;
+    return statesTable({
+      history: this.history,
+      runs: this.runs,
+      definition: parseDefinition(this.definition),
+      start,
+      end: e.stopDate?.getTime() ?? Date.now(),
+      ...(this.selected ? { selected: this.selected } : {}),
     });
   }
 
@@ -237,6 +332,33 @@ export class ExecutionPage {
     pane.scrollTop = middle.y * after.height - pane.clientHeight / 2;
     const selected = this.selected && this.stateElement(this.selected);
     if (selected) this.scrollToMiddle(selected);
+  }
+
+  /**
+   * Zooms by `factor` around a point of the pane (the wheel's pointer): the point of the drawing under it
+   * stays under it.
+   */
+  private zoomAt(factor: number, clientX: number, clientY: number): void {
+    const pane = this.part.graph;
+    const svg = pane.querySelector('svg');
+    if (!svg) return;
+    const before = svg.getBoundingClientRect();
+    const current = before.width / (svg.viewBox.baseVal.width || 1);
+    const at = { x: (clientX - before.left) / before.width, y: (clientY - before.top) / before.height };
+    this.zoom = Math.min(Math.max(current * factor, 0.1), 3);
+    this.render();
+    const after = (pane.querySelector('svg') as SVGSVGElement).getBoundingClientRect();
+    pane.scrollLeft += after.left + at.x * after.width - clientX;
+    pane.scrollTop += after.top + at.y * after.height - clientY;
+  }
+
+  /** Full screen, or a download of the drawing as SVG or PNG, named after the execution. */
+  private async graphAction(action: string): Promise<void> {
+    const svg = this.part.graph.querySelector('svg');
+    const name = `${this.execution?.name ?? 'execution'}-graph`;
+    if (action === 'fullscreen') toggleFullScreen(this.part.graph.closest('.graph-pane') as HTMLElement);
+    else if (svg && action === 'svg') exportSvg(svg, name);
+    else if (svg && action === 'png') await exportPng(svg, name);
   }
 
   /** The banner's link to the failed state: selects it, and brings the graph, and it in the graph, into view. */
@@ -424,7 +546,15 @@ export class ExecutionPage {
       node.classList.toggle('selected', node.getAttribute('data-state') === this.selected);
     setHtml(this.part.details, this.stateDetails());
     this.placeCallbackForms();
-    setHtml(this.part.history, this.historyTable(e));
+    this.events.render({
+      history: this.history,
+      runs: this.runs,
+      start: e.startDate?.getTime() ?? this.history[0]?.timestamp?.getTime() ?? 0,
+      expanded: this.expanded,
+      ...(this.selected ? { selected: this.selected } : {}),
+    });
+    if (this.view === 'table') setHtml(this.part.table, this.statesTable(e));
+    setHtml(this.part.definition, definitionPanel(this.definition));
     setHtml(
       this.part.bus,
       busEventsTable(this.busRecords, this.expanded, 'This execution has put no events on a bus.'),
@@ -520,6 +650,8 @@ export class ExecutionPage {
     const running = e.status === 'RUNNING';
     const redrivable = e.redriveStatus === 'REDRIVABLE';
     return html`
+      <a class="button-link" href="${newExecutionHref(e.stateMachineArn ?? '', e.executionArn)}" data-new-execution
+        title="Start another execution of this state machine, with this execution's input to edit">New execution</a>
       ${button(
         'stop',
         'Stop execution',
@@ -590,8 +722,8 @@ export class ExecutionPage {
     return html`
       <dl class="summary">
         ${item('Status', statusBadge(e.status))}
-        ${item('Execution ARN', html`<code>${e.executionArn}</code>`)}
-        ${item('State machine', html`<a href="#/?machine=${encodeURIComponent(e.stateMachineArn ?? '')}">${arnName(e.stateMachineArn ?? '')}</a>`)}
+        ${item('Execution ARN', html`<code>${e.executionArn}</code> ${copyButton(e.executionArn ?? '', 'Copy ARN')}`)}
+        ${item('State machine', html`<a href="#/?machine=${encodeURIComponent(e.stateMachineArn ?? '')}">${arnName(e.stateMachineArn ?? '')}</a> ${copyButton(e.stateMachineArn ?? '', 'Copy ARN')}`)}
         ${item('User', input?.detail?.userId === undefined ? '-' : String(input.detail.userId))}
         ${item('Start', timeElement(e.startDate))}
         ${item('End', e.stopDate ? timeElement(e.stopDate) : '-')}
@@ -650,8 +782,17 @@ export class ExecutionPage {
             ${run.cause && html`<div>Cause:</div><pre class="json cause" data-state-cause>${prettyJson(run.cause)}</pre>`}
           </div>`
         }
-        ${run && run.attempts.length > 0 && this.attempts(run)}
-        ${run && html`<h4>Input</h4>${jsonBlock(run.input)}<h4>Output</h4>${jsonBlock(run.output, 'No output')}`}
+        ${stateDetailsTabs({
+          tab: this.detailsTab,
+          tabs: DETAILS_TABS,
+          name,
+          run,
+          state: findState(parseDefinition(this.definition), name),
+          history: this.history,
+          start: this.execution?.startDate?.getTime() ?? 0,
+          now: this.execution?.stopDate?.getTime() ?? Date.now(),
+          attempts: run && run.attempts.length > 0 ? this.attempts(run) : undefined,
+        })}
       </div>`;
   }
 
@@ -721,53 +862,6 @@ export class ExecutionPage {
         <tbody>${rows}</tbody>
       </table>`;
   }
-
-  /** GetExecutionHistory as the console's event table: id, type, step, time since start; rows expand. */
-  private historyTable(e: DescribeExecutionOutput): Html {
-    const stepOf = new Map<number, string>();
-    for (const run of this.runs.values()) for (const id of run.eventIds) stepOf.set(id, run.name);
-    const highlighted = new Set(this.selected ? (this.runs.get(this.selected)?.eventIds ?? []) : []);
-    const start = e.startDate?.getTime() ?? this.history[0]?.timestamp?.getTime() ?? 0;
-    const rows = this.history.map((h) => {
-      const id = h.id ?? 0;
-      const key = `history:${id}`;
-      const open = this.expanded.has(key);
-      const step =
-        stepOf.get(id) ?? h.stateEnteredEventDetails?.name ?? h.stateExitedEventDetails?.name ?? '';
-      const type = h.type ?? '';
-      const tone = FAILURE_TYPE.test(type) ? 'error-text' : type === 'ExecutionSucceeded' ? 'ok-text' : '';
-      return html`
-        <tr class="expandable${open ? ' open' : ''}${highlighted.has(id) ? ' highlighted' : ''}"
-            data-toggle="${key}" data-history-id="${id}">
-          <td><span class="caret"></span>${id}</td>
-          <td class="${tone}">${type}</td>
-          <td>${step}</td>
-          <td class="num">${formatDuration((h.timestamp?.getTime() ?? start) - start)}</td>
-          <td class="nowrap">${timeElement(h.timestamp)}</td>
-        </tr>
-        ${open && html`<tr class="details-row"><td colspan="5"><pre class="json">${eventDetails(h)}</pre></td></tr>`}`;
-    });
-    return html`
-      <table class="table">
-        <thead><tr><th>ID</th><th>Type</th><th>Step</th><th class="num">Time since start</th><th>Timestamp</th></tr></thead>
-        <tbody>${rows}</tbody>
-      </table>`;
-  }
-}
-
-/** An event's `*EventDetails`, with its JSON-string members (input, output, cause...) parsed for reading. */
-function eventDetails(h: HistoryEvent): string {
-  const details: Record<string, unknown> = { previousEventId: h.previousEventId };
-  for (const [key, value] of Object.entries(h)) {
-    if (!key.endsWith('EventDetails') || typeof value !== 'object' || value === null) continue;
-    details[key] = Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        JSON_FIELDS.has(k) && typeof v === 'string' ? (parseJson(v) ?? v) : v,
-      ]),
-    );
-  }
-  return JSON.stringify(details, null, 2);
 }
 
 function asError(thrown: unknown): Error {
