@@ -3,11 +3,19 @@ import { join } from 'node:path';
 import { LocalDynamoDb } from './dynamodb';
 import { AwsError } from './errors';
 import { LocalEventSourceMappings } from './event-source-mappings';
+import { Archives } from './eventbridge/archive';
 import { LocalEventBridge } from './eventbridge/bus';
+import { RulesAdmin } from './eventbridge/rules-admin';
+import { EventBridgeStore } from './eventbridge/store';
+import { LocalFunctionUrls } from './function-urls';
 import { LocalLambdas } from './lambda';
+import { executionLogEntry, executionLoggingOf, executionLogStream, LocalLogs, loggedAt } from './logs';
 import { DataDirectory } from './persistence';
+import { LocalSchemaRegistry } from './schemas';
+import { LocalSecrets, parseLocalSecrets } from './secrets';
 import { LocalQueue, LocalQueues, type QueueSettings } from './sqs';
-import type { Retention } from './stepfunctions/journal/store';
+import { STATUS_CHANGE_DETAIL_TYPE, STATUS_CHANGE_SOURCE, statusChangeOf } from './status-events';
+import type { ExecutionJournal, Retention } from './stepfunctions/journal/store';
 import { LocalStepFunctions, type StepFunctionsOptions } from './stepfunctions/service';
 import { type LocalEnv, loadTemplate, type Resource } from './template';
 
@@ -22,6 +30,10 @@ export interface LocalAppOptions extends StepFunctionsOptions {
   readonly dataDir?: string;
   /** How long closed executions are kept in the data directory. */
   readonly retention?: Retention;
+  /** Local values of the template's secrets by name (`--secret name=value`), before LOCAL_SECRETS'. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Where LOCAL_SECRETS is read from (default process.env). */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -35,10 +47,22 @@ export class LocalApp {
   private deliveries = new Deliveries();
   /** The template's Lambda event source mappings from SQS, polling from the start until `stop`. */
   eventSourceMappings?: LocalEventSourceMappings;
+  /** The template's Lambda function URLs, served at `/lambda-url/<function-name>/`. */
+  functionUrls!: LocalFunctionUrls;
+  /** The template's secrets with their local values, which are never printed. */
+  secrets!: LocalSecrets;
+  /** The rules a team creates at run time (PutRule, PutTargets, ...), kept in `eventBridgeStore`. */
+  rules!: RulesAdmin;
+  /** The bus's archives (the template's and a team's) and their replays. */
+  archives!: Archives;
+  /** The template's schema registry (the event catalogue), read-only. */
+  schemaRegistry!: LocalSchemaRegistry;
+  /** What a team creates through the EventBridge API: rules, archives, replays (`eventbridge.db`). */
+  eventBridgeStore?: EventBridgeStore;
   private constructor(
     readonly env: LocalEnv,
-    /** Log group ARN -> the lines targets wrote to it (the audit log). */
-    readonly logs: ReadonlyMap<string, string[]>,
+    /** CloudWatch Logs: the template's log groups (the audit log, the state machines' execution logs). */
+    readonly logs: LocalLogs,
     readonly resources: Map<string, Resource>,
     readonly dynamodb: LocalDynamoDb,
     readonly queues: LocalQueues,
@@ -47,6 +71,11 @@ export class LocalApp {
     readonly stepFunctions: LocalStepFunctions,
     private readonly dataDirectory?: DataDirectory,
   ) {}
+
+  /** The executions journal of the data directory (the viewer queries it); undefined in memory. */
+  get executionJournal(): ExecutionJournal | undefined {
+    return this.dataDirectory?.executions;
+  }
 
   static async start(options: LocalAppOptions): Promise<LocalApp> {
     const stackName = options.stackName ?? 'OnboardingKyc';
@@ -62,7 +91,7 @@ export class LocalApp {
     const resources = loadTemplate(template, env);
     const all = [...resources.values()];
 
-    const queues = new LocalQueues();
+    const queues = new LocalQueues(env);
     for (const r of all.filter((r) => r.type === 'AWS::SQS::Queue')) {
       queues.add(
         new LocalQueue(
@@ -77,6 +106,7 @@ export class LocalApp {
     const lambdas = new LocalLambdas(all, options.assemblyDir, options.endpoint, env.region);
     queues.applyRedrivePolicies(all);
     const eventSourceMappings = new LocalEventSourceMappings(all, queues, lambdas);
+    const functionUrls = new LocalFunctionUrls(all, lambdas, env);
     const journal =
       options.dataDir === undefined ? undefined : DataDirectory.claim(options.dataDir, options.retention);
     const dynamodb = await LocalDynamoDb.start({
@@ -84,9 +114,16 @@ export class LocalApp {
     });
     try {
       for (const r of all.filter((r) => r.type.startsWith('AWS::DynamoDB::'))) await dynamodb.createTable(r);
-      const logs = new Map<string, string[]>();
-      for (const r of all.filter((r) => r.type === 'AWS::Logs::LogGroup'))
-        logs.set(r.attributes.Arn as string, []);
+      // Once the data directory is claimed: a generated value kept there is never raced by another runtime.
+      const secrets = new LocalSecrets(
+        all,
+        {
+          option: options.secrets,
+          environment: parseLocalSecrets((options.environment ?? process.env).LOCAL_SECRETS),
+        },
+        options.dataDir,
+      );
+      const logs = new LocalLogs(LocalLogs.groupsOf(all), options.dataDir);
 
       // Forward references: the bus delivers to state machines, which put events on the bus.
       let stepFunctions: LocalStepFunctions | undefined;
@@ -98,9 +135,7 @@ export class LocalApp {
           } else if (arn.includes(':sqs:')) {
             queues.find(arn).send(input, { messageAttributes });
           } else if (arn.includes(':logs:')) {
-            const group = logs.get(arn) ?? logs.get(`${arn}:*`);
-            if (!group) throw new AwsError('ResourceNotFoundException', `Log group ${arn} does not exist.`);
-            group.push(input);
+            logs.putFromRule(arn, input);
           } else if (arn.includes(':lambda:')) {
             await lambdas.invoke(arn, JSON.parse(input));
           } else {
@@ -108,6 +143,11 @@ export class LocalApp {
           }
         }),
       );
+      // A team's rules are back before the data directory delivers again what the last run left undelivered.
+      const eventBridgeStore = new EventBridgeStore(options.dataDir);
+      const rules = new RulesAdmin(eventBridge, eventBridgeStore);
+      rules.restore();
+      const archives = new Archives(all, eventBridge, eventBridgeStore);
       const dataDirectory =
         options.dataDir === undefined || journal === undefined
           ? undefined
@@ -117,6 +157,7 @@ export class LocalApp {
         { dynamodb, eventBridge, queues, lambdas },
         { ...options, ...(dataDirectory ? { journal: dataDirectory.executions } : {}) },
       );
+      observeExecutions(stepFunctions, eventBridge, logs, all);
       const app = new LocalApp(
         env,
         logs,
@@ -129,6 +170,12 @@ export class LocalApp {
         dataDirectory,
       );
       app.deliveries = deliveries;
+      app.functionUrls = functionUrls;
+      app.secrets = secrets;
+      app.rules = rules;
+      app.archives = archives;
+      app.schemaRegistry = new LocalSchemaRegistry(all);
+      app.eventBridgeStore = eventBridgeStore;
       // Executions that were running when the runtime last stopped go on where their histories say.
       app.resumed = stepFunctions.resumeRunning();
       app.eventSourceMappings = eventSourceMappings.start();
@@ -144,9 +191,10 @@ export class LocalApp {
   async settle(): Promise<void> {
     // Deliveries start executions and executions put events: repeat until neither has work in flight.
     do {
+      await this.archives.settle();
       await this.eventBridge.settle();
       await this.stepFunctions.settle();
-    } while (this.eventBridge.busy || this.stepFunctions.busy);
+    } while (this.archives.busy || this.eventBridge.busy || this.stepFunctions.busy);
   }
 
   /** The resource with this logical id prefix, e.g. `VersionTable`. */
@@ -176,16 +224,63 @@ export class LocalApp {
     const deadline = Date.now() + graceMs;
     let report: StopReport = { finished: 0, inFlight: 0 };
     this.deliveries.hold();
+    await this.archives.halt();
     await this.eventSourceMappings?.stop();
+    // A message move task stops between steps: what it moved stays moved (SQS keeps no task across a stop here).
+    this.queues.stopMoveTasks();
     if (this.dataDirectory) report = await this.stepFunctions.drain(graceMs, options.now);
     const busGrace = this.dataDirectory ? deadline - Date.now() : Math.min(graceMs, BUS_GRACE_MS);
     await within(this.deliveries.settled(this.eventBridge), busGrace, options.now);
     this.dataDirectory?.detach();
     await this.stepFunctions.haltAll();
     await this.dataDirectory?.close();
+    this.logs.close();
+    this.eventBridgeStore?.close();
     await this.dynamodb.stop();
     return report;
   }
+}
+
+/**
+ * What Step Functions derives from every execution's history, outside the engine: each state machine with a
+ * LoggingConfiguration writes the events of its level to its log group, one stream per execution, and each
+ * Standard execution's status changes go on the default bus as `aws.states` events.
+ */
+function observeExecutions(
+  stepFunctions: LocalStepFunctions,
+  eventBridge: LocalEventBridge,
+  logs: LocalLogs,
+  resources: readonly Resource[],
+): void {
+  const logging = executionLoggingOf(resources);
+  stepFunctions.onHistoryEvent = (execution, machine, event) => {
+    const config = logging.get(machine.arn);
+    if (config && loggedAt(config.level, event.type)) {
+      logs.put(config.logGroupArn, executionLogStream(machine.name, execution.startDate, execution.name), [
+        {
+          timestamp: event.timestamp,
+          message: executionLogEntry(
+            execution.executionArn,
+            event,
+            config.includeExecutionData,
+            execution.redriveCount,
+          ),
+        },
+      ]);
+    }
+    const change = statusChangeOf(execution, machine, event);
+    if (change)
+      eventBridge.putServiceEvent(
+        'default',
+        {
+          source: STATUS_CHANGE_SOURCE,
+          detailType: STATUS_CHANGE_DETAIL_TYPE,
+          detail: { ...change.detail },
+          resources: change.resources,
+        },
+        change.time,
+      );
+  };
 }
 
 /** How long a stop waits, at most, for task calls in flight and for deliveries (`LocalApp.stop`). */
@@ -284,5 +379,13 @@ function queueSettings(p: Record<string, unknown>): Partial<QueueSettings> {
   ] as const) {
     if (p[property] !== undefined) settings[setting] = Number(p[property]);
   }
-  return settings;
+  // FIFO queues (SQS Developer Guide, "Amazon SQS FIFO queues"): CloudFormation's booleans may be strings.
+  const flag = (value: unknown) => value === true || String(value).toLowerCase() === 'true';
+  const fifo: Partial<Record<keyof QueueSettings, unknown>> = {};
+  if (p.FifoQueue !== undefined) fifo.fifoQueue = flag(p.FifoQueue);
+  if (p.ContentBasedDeduplication !== undefined)
+    fifo.contentBasedDeduplication = flag(p.ContentBasedDeduplication);
+  if (p.DeduplicationScope !== undefined) fifo.deduplicationScope = p.DeduplicationScope;
+  if (p.FifoThroughputLimit !== undefined) fifo.fifoThroughputLimit = p.FifoThroughputLimit;
+  return { ...settings, ...fifo } as Partial<QueueSettings>;
 }

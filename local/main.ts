@@ -1,12 +1,14 @@
 /**
  * `npm start`: the local runtime. Synthesizes the CDK app (or reuses an up-to-date cdk.out) and serves it
- * on http://127.0.0.1:4010 behind AWS-compatible EventBridge, Step Functions, DynamoDB and SQS APIs.
+ * on http://127.0.0.1:4010 behind AWS-compatible APIs (EventBridge, Step Functions, DynamoDB, SQS, CloudWatch Logs,
+ * Secrets Manager, EventBridge Schemas) and the template's Lambda function URLs.
  */
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { STOP_GRACE_MS } from './app';
 import { parseFaultOption } from './eventbridge/faults';
 import { LocalRuntime } from './runtime';
+import { parseSecretOption } from './secrets';
 
 const root = join(__dirname, '..');
 
@@ -25,6 +27,10 @@ const USAGE = `Usage: npm start -- [options]
                         (keys: errorCode InternalFailure|ThrottlingException, next, rate, source, detailType; repeatable)
   --faults-file <file>  a JSON array of fault rules in the same keys
   --assembly <dir>      serve this already-synthesized cloud assembly instead of synthesizing into cdk.out
+  --secret <name=value> the local value of the template's secret <name> (repeatable); the environment variable
+                        LOCAL_SECRETS (a JSON object name -> value) sets them too. Otherwise a secret has its
+                        template's SecretString, or a value generated from GenerateSecretString (kept in the data
+                        directory). Values are never printed.
   --help, -h            this text
 
 Ctrl-C (SIGINT) or SIGTERM stops it. With a data directory, each task call in flight first finishes and
@@ -42,6 +48,7 @@ const OPTIONS = {
   fault: { type: 'string', multiple: true, default: [] as string[] },
   'faults-file': { type: 'string' },
   assembly: { type: 'string' },
+  secret: { type: 'string', multiple: true, default: [] as string[] },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -115,7 +122,8 @@ async function main(): Promise<void> {
     throw new UsageError('--allowed-host needs a host name.');
   const dataDir = values['in-memory'] ? undefined : values['data-dir'];
 
-  const assemblyDir = values.assembly ?? join(root, 'cdk.out');
+  // Absolute, so that the functions' code is found however the runtime's modules resolve paths.
+  const assemblyDir = values.assembly ? resolve(values.assembly) : join(root, 'cdk.out');
   console.log(
     values.assembly
       ? `Loading the app from ${values.assembly}...`
@@ -130,6 +138,7 @@ async function main(): Promise<void> {
     dataDir,
     faults: values.fault.map(parseFaultOption),
     faultsFile: values['faults-file'],
+    secrets: secretOptions(values.secret),
     retention: { maxAgeMs: days * 24 * 3600 * 1000, maxCount: count },
   });
   console.log(describe(runtime, dataDir, allowedHosts));
@@ -216,10 +225,21 @@ function describe(
     app.queues.all().map((q) => q.url),
   );
   section('Functions', named('AWS::Lambda::Function'));
+  section(
+    'Function URLs',
+    app.functionUrls.list().map((u) => `${u.functionName}  ${u.url}`),
+  );
+  // Names and where each value came from; never a value.
+  section(
+    'Secrets',
+    app.secrets
+      .list()
+      .map((s) => `${s.name}  (${s.source === 'generated' ? 'value generated' : `value from ${s.source}`})`),
+  );
   const sample = relative(process.cwd(), join(root, 'events', 'samples', 'account-requested-approved.json'));
   lines.push(
     '',
-    `Listening on ${url}  (EventBridge, Step Functions, DynamoDB and SQS APIs)`,
+    `Listening on ${url}  (EventBridge, Step Functions, DynamoDB, SQS, Logs, Secrets Manager and Schemas APIs)`,
     `Execution viewer: ${url}/`,
     dataDir
       ? `Data directory: ${dataDir} (resumed ${app.resumed.resumed} running execution${app.resumed.resumed === 1 ? '' : 's'})`
@@ -237,6 +257,20 @@ function describe(
       : 'Ctrl-C stops it.',
   );
   return lines.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n');
+}
+
+/** The `--secret name=value` options by name; a malformed one is a UsageError that does not echo its value. */
+function secretOptions(options: readonly string[]): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const option of options) {
+    try {
+      const [name, value] = parseSecretOption(option);
+      secrets[name] = value;
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  return secrets;
 }
 
 /** The name in an ARN: `…:stateMachine:<name>`, `…:<queue name>`, `…:log-group:<name>:*`. */

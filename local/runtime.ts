@@ -25,6 +25,10 @@ export interface RuntimeOptions extends StepFunctionsOptions {
   readonly faults?: readonly FaultRule[];
   /** A JSON file with an array of fault rules (see `parseFaultRule`). */
   readonly faultsFile?: string;
+  /** Local values of the template's secrets by name (`--secret`; see LocalAppOptions). */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Where LOCAL_SECRETS is read from (default process.env). */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The local runtime: the synthesized app behind AWS-compatible APIs on one port. */

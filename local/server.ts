@@ -3,8 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { EVENTS_REQUESTS, eventsActions } from './api/events';
 import { FORM_TYPE, mediaType, requestGuard } from './api/guard';
+import { logsActions } from './api/logs';
 import type { ApiActions, ErrorAnswer } from './api/protocol';
-import { checkRequest, type RequestShapes } from './api/shapes';
+import { handleSchemasRequest, SCHEMAS_PATH_PREFIX } from './api/schemas';
+import { secretsActions } from './api/secrets';
+import { checkRequest, LOGS_REQUESTS, type RequestShapes, SECRETS_REQUESTS } from './api/shapes';
 import { SQS_REQUESTS, sqsActions, sqsJsonError } from './api/sqs';
 import { handleSqsQuery } from './api/sqs-query';
 import { STATES_REQUESTS, statesActions } from './api/states';
@@ -12,8 +15,10 @@ import type { LocalApp } from './app';
 import { AwsError } from './errors';
 import type { EventRecord } from './eventbridge/bus';
 import { describeFaultRule, parseFaultRule } from './eventbridge/faults';
+import { isFunctionUrlPath } from './function-urls';
 import { nestsDeeperThan } from './json-depth';
 import { SqsError } from './sqs';
+import { viewerExecutions } from './viewer/executions';
 import { viewerFile } from './viewer/serve';
 
 /** Requests larger than this are refused before they are parsed (PutEvents' own limit is 256 KiB). */
@@ -140,7 +145,12 @@ export class LocalServer {
   /** Starts answering with the app's APIs. */
   serve(app: LocalApp): void {
     const services: Record<string, JsonService> = {
-      AWSEvents: jsonService('application/x-amz-json-1.1', eventsActions(app.eventBridge), EVENTS_REQUESTS),
+      AWSEvents: jsonService(
+        'application/x-amz-json-1.1',
+        eventsActions(app.eventBridge, { rules: app.rules, archives: app.archives }),
+        EVENTS_REQUESTS,
+      ),
+      Logs_20140328: jsonService('application/x-amz-json-1.1', logsActions(app.logs), LOGS_REQUESTS),
       AWSStepFunctions: jsonService(
         'application/x-amz-json-1.0',
         statesActions(app.stepFunctions),
@@ -155,6 +165,11 @@ export class LocalServer {
         unknownAction: (target) => SqsError.invalidAction(target.slice(target.indexOf('.') + 1)),
         errorAnswer: sqsJsonError,
       },
+      secretsmanager: jsonService(
+        'application/x-amz-json-1.1',
+        secretsActions(app.secrets),
+        SECRETS_REQUESTS,
+      ),
     };
     this.handler = (request, response) => handle(app, services, request, response);
   }
@@ -174,6 +189,8 @@ async function handle(
   response: ServerResponse,
 ): Promise<void> {
   const body = await readBody(request);
+  // A function URL answers an oversized body with Lambda's own error, and any other body the function's way.
+  if (isFunctionUrlPath(request.url)) return app.functionUrls.serve(request, body, response);
   if (body === undefined) {
     return sendError(
       response,
@@ -187,6 +204,12 @@ async function handle(
   if (path.startsWith('/_local/')) {
     const { status, value } = localEndpoint(app, request.method ?? 'GET', url, body);
     return sendJson(response, status, 'application/json', value);
+  }
+  if (path === SCHEMAS_PATH_PREFIX || path.startsWith(`${SCHEMAS_PATH_PREFIX}/`)) {
+    // The Schemas API is REST-JSON: the action is the method and path, not an X-Amz-Target.
+    const answer = handleSchemasRequest(app.schemaRegistry, request.method ?? 'GET', url);
+    response.writeHead(answer.status, { ...answer.headers, 'x-amzn-RequestId': randomUUID() });
+    return void response.end(answer.body);
   }
   if (request.method === 'GET') {
     const page = viewerFile(path);
@@ -254,6 +277,7 @@ function localEndpoint(
     return { status: 200, value: { events: busEvents(app, url.searchParams) } };
   if (path === '/_local/queues' && method === 'GET')
     return { status: 200, value: { queues: queueContents(app) } };
+  if (path === '/_local/executions' && method === 'POST') return viewerExecutionsAnswer(app, body);
   if (path === '/_local/faults' && method === 'GET') return listed();
   if (path === '/_local/faults' && method === 'DELETE') {
     faults.length = 0;
@@ -277,6 +301,16 @@ function localEndpoint(
       message: `${method} ${path} is not a local runtime endpoint.`,
     },
   };
+}
+
+/** The viewer's executions list; an error in the request is answered as AWS would (HTTP 400). */
+function viewerExecutionsAnswer(app: LocalApp, body: Buffer): { status: number; value: unknown } {
+  try {
+    return { status: 200, value: viewerExecutions(app, body.toString('utf8')) };
+  } catch (error) {
+    if (!(error instanceof AwsError)) throw error;
+    return { status: 400, value: { __type: error.code, message: error.message } };
+  }
 }
 
 /**

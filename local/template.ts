@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { UnsupportedTemplateError } from './errors';
+import { FUNCTION_URL_TYPE, functionUrlIdentity } from './function-urls';
+import { SECRET_TYPE, secretArn } from './secrets';
 
 /** Where the local runtime pretends to be. */
 export interface LocalEnv {
@@ -33,6 +35,11 @@ const EMULATED = new Set([
   'AWS::Lambda::Function',
   'AWS::Lambda::EventSourceMapping',
   'AWS::Logs::LogGroup',
+  'AWS::Events::Archive',
+  'AWS::EventSchemas::Registry',
+  'AWS::EventSchemas::Schema',
+  FUNCTION_URL_TYPE,
+  SECRET_TYPE,
 ]);
 const ACCEPTED = new Map([
   ['AWS::IAM::Role', 'the local runtime does not enforce IAM'],
@@ -73,6 +80,10 @@ export function loadTemplate(template: Template, env: LocalEnv): Map<string, Res
   const identities = new Map<string, { ref: string; attributes: Record<string, string> }>();
   for (const [id, r] of Object.entries(raw))
     identities.set(id, identify(id, r.Type, r.Properties ?? {}, env));
+  // A function URL's identity is its function's, known once every function has its own.
+  for (const [id, r] of Object.entries(raw))
+    if (r.Type === FUNCTION_URL_TYPE)
+      identities.set(id, functionUrlIdentity(id, r.Properties ?? {}, identities, env));
 
   const pseudo: Record<string, string> = {
     'AWS::AccountId': env.account,
@@ -177,6 +188,22 @@ function identify(
       const n = name('Name');
       return { ref: n, attributes: { Arn: arn('events', `event-bus/${n}`), Name: n } };
     }
+    case 'AWS::EventSchemas::Registry': {
+      const n = name('RegistryName');
+      const a = arn('schemas', `registry/${n}`);
+      return { ref: a, attributes: { RegistryArn: a, RegistryName: n } };
+    }
+    case 'AWS::EventSchemas::Schema': {
+      // The registry by its name: a schema whose RegistryName is an intrinsic has no name known here.
+      const registry = typeof p.RegistryName === 'string' ? p.RegistryName : `${env.stackName}-registry`;
+      const n = name('SchemaName');
+      const a = arn('schemas', `schema/${registry}/${n}`);
+      return { ref: a, attributes: { SchemaArn: a, SchemaName: n, SchemaVersion: '1' } };
+    }
+    case 'AWS::Events::Archive': {
+      const n = name('ArchiveName');
+      return { ref: n, attributes: { Arn: arn('events', `archive/${n}`), ArchiveName: n } };
+    }
     case 'AWS::Events::Rule': {
       const n = name('Name');
       return { ref: n, attributes: { Arn: arn('events', `rule/${n}`) } };
@@ -193,7 +220,9 @@ function identify(
       return { ref: n, attributes: { Arn: a, StreamArn: `${a}/stream/local` } };
     }
     case 'AWS::SQS::Queue': {
-      const n = name('QueueName');
+      // CloudFormation ends the name it generates for a FIFO queue with `.fifo`, as SQS requires.
+      const fifo = p.FifoQueue === true || String(p.FifoQueue).toLowerCase() === 'true';
+      const n = typeof p.QueueName === 'string' || !fifo ? name('QueueName') : `${name('QueueName')}.fifo`;
       return {
         ref: `${env.endpoint}/${env.account}/${n}`,
         attributes: { Arn: arn('sqs', n), QueueName: n, QueueUrl: `${env.endpoint}/${env.account}/${n}` },
@@ -214,6 +243,11 @@ function identify(
     case 'AWS::Logs::LogGroup': {
       const n = name('LogGroupName');
       return { ref: n, attributes: { Arn: arn('logs', `log-group:${n}:*`) } };
+    }
+    case SECRET_TYPE: {
+      // Ref and Fn::GetAtt Id are both the secret's ARN.
+      const a = secretArn(env, name('Name'));
+      return { ref: a, attributes: { Id: a } };
     }
     case 'AWS::KMS::Key': {
       const keyId = `${env.stackName}-${id}`;

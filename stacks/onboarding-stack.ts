@@ -15,11 +15,15 @@ import { ReviewDecided } from '../events/review';
 import { AccessWorkflow } from '../statemachines/access';
 import { KycWorkflow } from '../statemachines/kyc';
 import { OnboardingWorkflow } from '../statemachines/onboarding';
+import { BusArchive } from './archive';
 import { addAuditLog } from './audit-log';
+import { EventCatalogue } from './catalogue';
 import type { AppConfig } from './config';
+import { addExecutionAlerts } from './execution-alerts';
 import { HandlerFunction } from './handler-function';
 import { addPartnerSources } from './partner-sources';
 import { malformedVersionedDetail, versionedDetail } from './patterns';
+import { Webhooks } from './webhooks';
 
 export interface OnboardingStackProps extends StackProps {
   readonly config: AppConfig;
@@ -178,6 +182,18 @@ export class OnboardingStack extends Stack {
       parkingQueue,
     });
 
+    // Signed webhooks: function URL -> FIFO queue -> adapter -> bus (docs/webhooks.md).
+    new Webhooks(this, 'Webhooks', { prefix, bus: this.bus, rejected });
+
     addAuditLog(this, { prefix, bus: this.bus });
+
+    // What happened on the bus, kept for replays (README, "For downstream teams").
+    new BusArchive(this, 'BusArchive', { prefix, bus: this.bus, retention: props.config.archiveRetention });
+
+    // The event catalogue for downstream teams, from the definitions in events/.
+    new EventCatalogue(this, 'EventCatalogue', { prefix });
+
+    // A failed, timed out or aborted execution reaches an alarmed queue, from Step Functions' own events.
+    addExecutionAlerts(this, { prefix, stateMachines: Object.values(this.stateMachines), parkingQueue });
   }
 }

@@ -122,3 +122,79 @@ function describe(shape: Shape): string {
 function serializationError(message: string, path: string): AwsError {
   return new AwsError('SerializationException', path === '' ? message : `${message} at '${path}'`);
 }
+
+// The execution viewer's own endpoints (local/viewer/executions.ts): ListExecutions' member names, plus
+// the console's filters.
+
+/** `POST /_local/executions`: one page of the viewer's executions list. */
+export const VIEWER_EXECUTIONS_REQUEST = structure({
+  stateMachineArn: 'String',
+  statusFilter: 'String',
+  nameContains: 'String',
+  userContains: 'String',
+  startedAfter: 'Timestamp',
+  startedBefore: 'Timestamp',
+  maxResults: 'Integer',
+  nextToken: 'String',
+});
+
+// Secrets Manager (local/api/secrets.ts): the members the runtime reads, as the service's API model types them.
+export const SECRETS_REQUESTS: RequestShapes = {
+  GetSecretValue: structure({ SecretId: 'String', VersionId: 'String', VersionStage: 'String' }),
+  DescribeSecret: structure({ SecretId: 'String' }),
+  ListSecrets: structure({
+    IncludePlannedDeletion: 'Boolean',
+    MaxResults: 'Integer',
+    NextToken: 'String',
+    Filters: list(structure({ Key: 'String', Values: list('String') })),
+    SortOrder: 'String',
+  }),
+};
+
+// CloudWatch Logs (local/api/logs.ts): the requests of the actions `logsActions` serves, as the CloudWatch Logs
+// API reference's Request Syntax types them.
+export const LOGS_REQUESTS: RequestShapes = {
+  DescribeLogGroups: structure({
+    accountIdentifiers: list('String'),
+    logGroupNamePrefix: 'String',
+    logGroupNamePattern: 'String',
+    nextToken: 'String',
+    limit: 'Integer',
+    includeLinkedAccounts: 'Boolean',
+    logGroupClass: 'String',
+    logGroupIdentifiers: list('String'),
+  }),
+  DescribeLogStreams: structure({
+    logGroupName: 'String',
+    logGroupIdentifier: 'String',
+    logStreamNamePrefix: 'String',
+    orderBy: 'String',
+    descending: 'Boolean',
+    nextToken: 'String',
+    limit: 'Integer',
+  }),
+  GetLogEvents: structure({
+    logGroupName: 'String',
+    logGroupIdentifier: 'String',
+    logStreamName: 'String',
+    startTime: 'Integer',
+    endTime: 'Integer',
+    nextToken: 'String',
+    limit: 'Integer',
+    startFromHead: 'Boolean',
+    unmask: 'Boolean',
+  }),
+  FilterLogEvents: structure({
+    logGroupName: 'String',
+    logGroupIdentifier: 'String',
+    logStreamNames: list('String'),
+    logStreamNamePrefix: 'String',
+    startTime: 'Integer',
+    endTime: 'Integer',
+    filterPattern: 'String',
+    nextToken: 'String',
+    limit: 'Integer',
+    interleaved: 'Boolean',
+    unmask: 'Boolean',
+  }),
+};
