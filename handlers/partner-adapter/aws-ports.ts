@@ -1,13 +1,15 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TriggerNotDelivered } from './contract';
-import type { RejectedEvents, TriggerBus } from './partner-adapter';
+import type { RejectedEvents } from './partner-adapter';
 
 /**
- * PutEvents of one trigger onto the app bus. One entry per call, so a failed entry is exactly one message to
+ * PutEvents of one trigger onto the app bus, for the partner and the webhook adapters. One entry per call, so a failed entry is exactly one message to
  * redeliver. PutEvents answers 200 with `FailedEntryCount` when an entry was refused: that is a failure too.
  */
-export function eventBridgeTriggerBus(client: EventBridgeClient, busName: string): TriggerBus {
+export function eventBridgeTriggerBus<
+  Trigger extends { Source: string; DetailType: string; Detail: unknown },
+>(client: EventBridgeClient, busName: string): { put(trigger: Trigger): Promise<void> } {
   return {
     async put(trigger) {
       const response = await client.send(

@@ -1,10 +1,10 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { sqsRejectedEvents } from '../partner-adapter/aws-ports';
+import { eventBridgeTriggerBus, sqsRejectedEvents } from '../partner-adapter/aws-ports';
 import type { SqsBatchResponse } from '../partner-adapter/contract';
 import { parseInput } from '../shared/parse-input';
-import { eventBridgeWebhookBus } from './aws-ports';
+import type { WebhookTrigger } from '../webhook-ingress/contract';
 import { FifoEvent } from './contract';
 import { adaptFifoBatch, type WebhookAdapterDeps } from './webhook-adapter';
 
@@ -21,7 +21,7 @@ function deps(): WebhookAdapterDeps {
   if (!made) {
     const env = Environment.parse(process.env);
     made = {
-      bus: eventBridgeWebhookBus(new EventBridgeClient({}), env.BUS_NAME),
+      bus: eventBridgeTriggerBus<WebhookTrigger>(new EventBridgeClient({}), env.BUS_NAME),
       rejected: sqsRejectedEvents(new SQSClient({}), env.REJECTED_QUEUE_URL),
     };
     depsByEndpoint.set(endpoint, made);

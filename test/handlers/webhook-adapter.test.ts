@@ -1,8 +1,6 @@
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { UserAccessChanged } from '../../events/identity';
 import { TriggerNotDelivered } from '../../handlers/partner-adapter/contract';
 import { InvalidInput } from '../../handlers/shared/errors';
-import { eventBridgeWebhookBus } from '../../handlers/webhook-adapter/aws-ports';
 import type { FifoEvent, FifoRecord } from '../../handlers/webhook-adapter/contract';
 import { handler } from '../../handlers/webhook-adapter/handler';
 import { adaptFifoBatch, type WebhookAdapterDeps } from '../../handlers/webhook-adapter/webhook-adapter';
@@ -171,48 +169,5 @@ describe('webhook adapter', () => {
 
   it('rejects an input that is not an SQS event with InvalidInput', async () => {
     await expect(handler({ detail: {} })).rejects.toBeInstanceOf(InvalidInput);
-  });
-});
-
-describe('the EventBridge port', () => {
-  it('puts one entry on the bus and fails when PutEvents reports a failed entry', async () => {
-    // Prepare
-    const sent: unknown[] = [];
-    let failedEntryCount = 0;
-    const client = {
-      send: async (command: { input: unknown }) => {
-        sent.push(command.input);
-        return {
-          FailedEntryCount: failedEntryCount,
-          Entries: [
-            failedEntryCount
-              ? { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }
-              : { EventId: 'e1' },
-          ],
-        };
-      },
-    } as unknown as EventBridgeClient;
-    const bus = eventBridgeWebhookBus(client, 'onboarding-kyc');
-    const trigger = access('user_a', 7, true);
-
-    // Act
-    await bus.put(trigger);
-    failedEntryCount = 1;
-    const failed = bus.put(trigger);
-
-    // Assess
-    expect(sent[0]).toEqual({
-      Entries: [
-        {
-          EventBusName: 'onboarding-kyc',
-          Source: 'app.identity',
-          DetailType: 'User Access Changed',
-          Detail: JSON.stringify(trigger.Detail),
-        },
-      ],
-    });
-    await expect(failed).rejects.toThrow(
-      new TriggerNotDelivered('PutEvents did not accept the trigger: InternalFailure: try again'),
-    );
   });
 });
