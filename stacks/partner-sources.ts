@@ -48,7 +48,10 @@ export function addPartnerSources(scope: Construct, props: PartnerSourcesProps):
       id: 'Saasus',
       name: 'saasus',
       source: sources.saasus,
-      pattern: { 'detail-type': ['api_call'], detail: { event_type: ['delete_saas_user'] } },
+      pattern: {
+        'detail-type': ['api_call'],
+        detail: { event_type: ['create_saas_user', 'delete_saas_user'] },
+      },
     },
   ].filter((p): p is typeof p & { source: string } => p.source !== undefined);
   if (partners.length === 0) return;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AccountRequested } from '../../events/accounts';
+import { AccountRequested, type AccountRequestedDetail } from '../../events/accounts';
 import { UserAccessChanged, type UserAccessChangedDetail } from '../../events/identity';
 import { issuesOf } from '../shared/parse-input';
 import {
@@ -22,11 +22,17 @@ import {
  */
 
 /** The PutEvents entry for a trigger (EventBusName is the port's business). */
-export interface PartnerTrigger {
-  readonly Source: typeof UserAccessChanged.source;
-  readonly DetailType: typeof UserAccessChanged.detailType;
-  readonly Detail: UserAccessChangedDetail;
-}
+export type PartnerTrigger =
+  | {
+      readonly Source: typeof UserAccessChanged.source;
+      readonly DetailType: typeof UserAccessChanged.detailType;
+      readonly Detail: UserAccessChangedDetail;
+    }
+  | {
+      readonly Source: typeof AccountRequested.source;
+      readonly DetailType: typeof AccountRequested.detailType;
+      readonly Detail: AccountRequestedDetail;
+    };
 
 export type Mapping = { readonly trigger: PartnerTrigger } | { readonly refused: string };
 
@@ -162,9 +168,7 @@ function mapSaasus(event: PartnerEvent): Mapping {
       return accessChanged(userId, call.date_time, true, `${label}: user deleted`);
     }
     case 'create_saas_user':
-      return {
-        refused: `${label}: ${ACCOUNT_REQUESTED_NEEDS}; a SaaSus user creation carries id, email and attributes only, and they are not invented.`,
-      };
+      return accountRequested(call.response_body, call.date_time, label);
     case 'update_saas_user_attributes':
     case 'update_tenant_user':
       return {
@@ -199,6 +203,43 @@ function accessChanged(userId: string, changedAt: string, blocked: boolean, reas
     trigger: {
       Source: UserAccessChanged.source,
       DetailType: UserAccessChanged.detailType,
+      Detail: detail.data,
+    },
+  };
+}
+
+/**
+ * `Account Requested` from a SaaSus user creation: the created user (the call's response body) carries its
+ * `id` and the SaaS's own user attributes, and a SaaS that defines the attributes `plan`, `fullName`,
+ * `dateOfBirth`, `country` and `documentNumber` (docs/partners.md) gives KYC all it needs. Without them the
+ * creation is refused, naming what is missing: applicant data is never invented.
+ */
+function accountRequested(createdUser: unknown, createdAt: string, label: string): Mapping {
+  const user = (typeof createdUser === 'object' && createdUser !== null ? createdUser : {}) as {
+    id?: unknown;
+    attributes?: Record<string, unknown>;
+  };
+  const attributes = user.attributes ?? {};
+  const detail = AccountRequested.schema.safeParse({
+    userId: user.id,
+    version: versionOf(createdAt),
+    plan: attributes.plan,
+    applicant: {
+      fullName: attributes.fullName,
+      dateOfBirth: attributes.dateOfBirth,
+      country: attributes.country,
+      documentNumber: attributes.documentNumber,
+    },
+  });
+  if (!detail.success)
+    return refuseInvalid(
+      `${label}: ${ACCOUNT_REQUESTED_NEEDS}, from the created user's id and attributes`,
+      detail.error,
+    );
+  return {
+    trigger: {
+      Source: AccountRequested.source,
+      DetailType: AccountRequested.detailType,
       Detail: detail.data,
     },
   };

@@ -125,6 +125,32 @@ describe('partner event sources on the local runtime', () => {
     expect(newest.map((e) => e['detail-type'])).toEqual(['User Unblocked']);
   });
 
+  it('starts KYC for a SaaSus user creation whose attributes carry the plan and the applicant', async () => {
+    // Prepare
+    const userId = '7a41c0de-5aa5-4c1e-9d7e-3f2b8c6a1e01';
+
+    // Act
+    await ok(
+      'events',
+      'put-partner-events',
+      '--entries',
+      `file://${join(samplesDir, 'saasus-user-created.json')}`,
+    );
+
+    // Assess
+    const kyc = await eventually(async () =>
+      executionsOf(runtime.app, 'kyc').find(
+        (e) => JSON.parse(e.input).detail.userId === userId && e.status !== 'RUNNING',
+      ),
+    );
+    expect(kyc.status).toBe('SUCCEEDED');
+    expect(outputOf(kyc)).toMatchObject({
+      workflow: 'kyc',
+      userId,
+      version: Date.parse('2026-05-19T01:55:23Z'),
+    });
+  });
+
   it('parks a partner event the adapter cannot map in the rejected-events queue, with the reason', async () => {
     // Prepare: a user update that carries no `blocked` flag (an administrator never blocked the user).
     const [blocked] = sample('auth0-user-blocked.json') as [Entry];

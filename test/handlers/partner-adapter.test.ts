@@ -135,9 +135,27 @@ const createSaasUser = () =>
     }),
   });
 
-function triggerOf(mapping: Mapping): PartnerTrigger {
+type AccessTrigger = Extract<PartnerTrigger, { DetailType: 'User Access Changed' }>;
+type AccountTrigger = Extract<PartnerTrigger, { DetailType: 'Account Requested' }>;
+
+function anyTriggerOf(mapping: Mapping): PartnerTrigger {
   if (!('trigger' in mapping)) throw new Error(`Expected a trigger, got refused: ${mapping.refused}`);
   return mapping.trigger;
+}
+
+/** The User Access Changed trigger a mapping gave (most partner events are access changes). */
+function triggerOf(mapping: Mapping): AccessTrigger {
+  const trigger = anyTriggerOf(mapping);
+  if (trigger.DetailType !== 'User Access Changed')
+    throw new Error(`Expected an access change: ${trigger.DetailType}`);
+  return trigger;
+}
+
+function accountTriggerOf(mapping: Mapping): AccountTrigger {
+  const trigger = anyTriggerOf(mapping);
+  if (trigger.DetailType !== 'Account Requested')
+    throw new Error(`Expected an account request: ${trigger.DetailType}`);
+  return trigger;
 }
 
 function refusalOf(mapping: Mapping): string {
@@ -354,6 +372,41 @@ describe('mapPartnerEvent: SaaSus Platform', () => {
     });
   });
 
+  it('requests an account for a created user whose SaaS attributes carry the plan and the applicant', () => {
+    // Prepare: the SaaS defines these user attributes (docs/partners.md); SaaSus returns them on creation.
+    const attributes = {
+      plan: 'team',
+      fullName: 'Jane Applicant',
+      dateOfBirth: '1990-04-01',
+      country: 'GB',
+      documentNumber: 'AB123456',
+      newsletter: true,
+    };
+    const created = saasus('create_saas_user', {
+      http_status: '201',
+      uri: '/v1/auth/users',
+      request_method: 'POST',
+      response_body: JSON.stringify({ attributes, email: EMAIL, id: '66ccc133-67ea-4be4-9c1d-7bddf325a790' }),
+    });
+
+    // Act
+    const trigger = accountTriggerOf(mapPartnerEvent(created));
+
+    // Assess: the version is the call's date_time in milliseconds; the added attribute is ignored.
+    const { newsletter: _ignored, plan, ...applicant } = attributes;
+    expect(trigger).toEqual({
+      Source: 'app.accounts',
+      DetailType: 'Account Requested',
+      Detail: {
+        userId: '66ccc133-67ea-4be4-9c1d-7bddf325a790',
+        version: expect.any(Number),
+        plan,
+        applicant,
+      },
+    });
+    expect(trigger.Detail.version).toBe(Date.parse('2026-05-19T01:55:23Z'));
+  });
+
   it('reads detail.event given as an object (the 2023 samples) like the JSON string', () => {
     const asObject = saasus(
       'delete_saas_user',
@@ -365,9 +418,9 @@ describe('mapPartnerEvent: SaaSus Platform', () => {
 
   it.each<[string, ReturnType<typeof saasus>, RegExp]>([
     [
-      'create_saas_user: Account Requested needs plan and applicant',
+      'create_saas_user without the applicant attributes: Account Requested needs plan and applicant',
       createSaasUser(),
-      /^SaaSus create_saas_user .*Account Requested needs plan and applicant .*id, email and attributes only/,
+      /^SaaSus create_saas_user .*Account Requested needs plan and applicant .*from the created user's id and attributes: plan: .*applicant\.fullName/,
     ],
     [
       'a user attribute change',
@@ -629,7 +682,7 @@ describe('events/samples/partners', () => {
       expect(entry.Source).toMatch(/^aws\.partner\/(auth0\.com|saasus\.io)\//);
       const mapping = mapPartnerEvent(asDelivered(entry));
       if (file.endsWith('-refused.json')) expect(mapping).toHaveProperty('refused');
-      else expect(triggerOf(mapping).Detail.userId).not.toBe('');
+      else expect(anyTriggerOf(mapping).Detail.userId).not.toBe('');
     }
   });
 
