@@ -10,4 +10,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   // A ceiling, not a budget: tests poll for their conditions, and a loaded 2-core machine is slow.
   testTimeout: 180_000,
+  // Two test files at a time even on 2 cores (Jest's default there is one): the end-to-end files spend most
+  // of their time waiting on the AWS CLI, Chromium and the runtime's own timers, not on the CPU.
+  maxWorkers: 2,
 };
