@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { type ExecutionFilter, ExecutionJournal } from '../../../local/stepfunctions/journal/store';
+import { openDatabase } from '../../../local/storage/sqlite';
 import { type FixtureExecution, journalExecution } from './journal-fixture';
 
 /*
@@ -129,7 +129,8 @@ describe("the journal's search for the viewer's executions list", () => {
     // Prepare: the plan SQLite chooses, from a connection of its own (the journal holds its lock, so it is
     // read after closing and reopened after).
     journal.close();
-    const db = new Database(join(dir, 'executions.db'), { readonly: true });
+    // Through openDatabase, as every connection here: on Node 24 a collected one aborts the process.
+    const db = openDatabase(join(dir, 'executions.db'), { readonly: true });
     try {
       const plan = (sql: string) =>
         (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
@@ -156,7 +157,7 @@ describe("the journal's search for the viewer's executions list", () => {
   it('fills the start date of a journal written before the column existed', () => {
     // Prepare: the journal as an older runtime left it, without the start date column.
     journal.close();
-    const db = new Database(join(dir, 'executions.db'));
+    const db = openDatabase(join(dir, 'executions.db'));
     db.exec('DROP INDEX executions_by_start; ALTER TABLE executions DROP COLUMN start_ms;');
     db.close();
 
