@@ -392,6 +392,12 @@ const NOOP_TASKS: Readonly<Record<string, TaskHandler>> = {
     Entries: [{ EventId: `noop-${++noopIds}` }],
     FailedEntryCount: 0,
   }),
+  // A manual review's wait, answered at once with what the review-decision handler sends (SendTaskSuccess).
+  'arn:aws:states:::events:putEvents.waitForTaskToken': () => ({
+    decision: 'approved',
+    reviewer: 'bench',
+    reason: 'instant no-op',
+  }),
   'arn:aws:states:::sqs:sendMessage': () => ({
     MessageId: `noop-${++noopIds}`,
     MD5OfMessageBody: 'd41d8cd98f00b204e9800998ecf8427e',
