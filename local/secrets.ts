@@ -145,7 +145,7 @@ export function secretArn(env: LocalEnv, name: string): string {
   return `arn:aws:secretsmanager:${env.region}:${env.account}:secret:${name}-${suffix}`;
 }
 
-/** The name in a secret's ARN: what follows `:secret:`, less the `-XXXXXX` suffix. */
+/** The name in a secret's ARN: what follows `:secret:`, less the dash and six random characters AWS appends. */
 function secretName(arn: string): string {
   return arn.slice(arn.indexOf(':secret:') + ':secret:'.length, -7);
 }
