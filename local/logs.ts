@@ -18,6 +18,12 @@ import type { Resource } from './template';
  * deleted at each start and as the runtime runs.
  */
 
+/** An event to write: its time and its message, as PutLogEvents takes them. */
+interface LogEventInput {
+  readonly timestamp: number;
+  readonly message: string;
+}
+
 export interface LogGroup {
   readonly name: string;
   /** The ARN without the `:*` that Fn::GetAtt Arn ends with (DescribeLogGroups' `logGroupArn`). */
@@ -66,6 +72,12 @@ export class LocalLogs {
   readonly groups = new Map<string, LogGroup>();
   private readonly db: Database.Database;
   private writtenSincePrune = 0;
+  private readonly write: (
+    groupName: string,
+    streamName: string,
+    events: readonly LogEventInput[],
+    now: number,
+  ) => void;
   /** Once the runtime stops, what still arrives (a late delivery) is not kept, as for the other stores. */
   private closed = false;
 
@@ -104,6 +116,28 @@ export class LocalLogs {
       const row = created.get(group.name) as { created_ms: number };
       this.groups.set(group.name, { ...group, creationTime: row.created_ms });
     }
+    const insertEvent = this.db.prepare(
+      'INSERT INTO log_events (log_group, stream, timestamp_ms, ingestion_ms, message) VALUES (?, ?, ?, ?, ?)',
+    );
+    const upsertStream = this.db.prepare(
+      `INSERT INTO log_streams (log_group, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (log_group, name) DO UPDATE SET
+         first_event_ms = MIN(first_event_ms, excluded.first_event_ms),
+         last_event_ms = MAX(last_event_ms, excluded.last_event_ms),
+         last_ingestion_ms = excluded.last_ingestion_ms`,
+    );
+    // Made once: a better-sqlite3 transaction function is costly to build, and every history event of a
+    // logged execution comes through here.
+    this.write = this.db.transaction(
+      (groupName: string, streamName: string, events: readonly LogEventInput[], now: number) => {
+        for (const event of events)
+          insertEvent.run(groupName, streamName, event.timestamp, now, event.message);
+        const first = Math.min(...events.map((e) => e.timestamp));
+        const last = Math.max(...events.map((e) => e.timestamp));
+        upsertStream.run(groupName, streamName, now, first, last, now);
+      },
+    );
     this.prune();
   }
 
@@ -138,29 +172,12 @@ export class LocalLogs {
   put(
     nameOrArn: string,
     streamName: string,
-    events: readonly { timestamp: number; message: string }[],
+    events: readonly LogEventInput[],
   ): void {
     const group = this.existing(nameOrArn);
     if (this.closed || events.length === 0) return;
     const now = Date.now();
-    this.db.transaction(() => {
-      const insert = this.db.prepare(
-        'INSERT INTO log_events (log_group, stream, timestamp_ms, ingestion_ms, message) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const event of events) insert.run(group.name, streamName, event.timestamp, now, event.message);
-      const first = Math.min(...events.map((e) => e.timestamp));
-      const last = Math.max(...events.map((e) => e.timestamp));
-      this.db
-        .prepare(
-          `INSERT INTO log_streams (log_group, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms)
-           VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (log_group, name) DO UPDATE SET
-             first_event_ms = MIN(first_event_ms, excluded.first_event_ms),
-             last_event_ms = MAX(last_event_ms, excluded.last_event_ms),
-             last_ingestion_ms = excluded.last_ingestion_ms`,
-        )
-        .run(group.name, streamName, now, first, last, now);
-    })();
+    this.write(group.name, streamName, events, now);
     this.writtenSincePrune += events.length;
     if (this.writtenSincePrune >= PRUNE_EVERY) this.prune(now);
   }
