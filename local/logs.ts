@@ -169,11 +169,7 @@ export class LocalLogs {
   }
 
   /** Writes events into a stream of a group (creating the stream), as PutLogEvents would. */
-  put(
-    nameOrArn: string,
-    streamName: string,
-    events: readonly LogEventInput[],
-  ): void {
+  put(nameOrArn: string, streamName: string, events: readonly LogEventInput[]): void {
     const group = this.existing(nameOrArn);
     if (this.closed || events.length === 0) return;
     const now = Date.now();
