@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime';
 import { ExecutionJournal } from '../../local/stepfunctions/journal/store';
 import { type FixtureExecution, journalExecution } from '../local/viewer/journal-fixture';
+import { ARTIFACTS, launchChromium } from '../support/browser';
 import { BUS } from '../support/local';
 import { startRuntime } from '../support/runtime';
 
@@ -14,18 +15,6 @@ import { startRuntime } from '../support/runtime';
  * makes, and the rows each answer carries. Screenshots go to test-artifacts/ (ignored by git).
  */
 
-const ROOT = join(__dirname, '..', '..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WAIT = { timeout: 30_000 };
 const machineArn = (workflow: string) =>
   `arn:aws:states:us-east-1:000000000000:stateMachine:${BUS}-${workflow}`;
@@ -62,7 +51,6 @@ describe('the executions list with 100,000 executions in the data directory', ()
   const rowsPerAnswer: number[] = [];
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'viewer-scale-'));
     const journal = new ExecutionJournal(dataDir);
     try {
@@ -75,7 +63,7 @@ describe('the executions list with 100,000 executions in the data directory', ()
       journal.close();
     }
     runtime = await startRuntime({ dataDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ timezoneId: 'UTC', viewport: { width: 1440, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));

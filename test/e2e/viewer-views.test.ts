@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
@@ -8,9 +8,10 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime';
 import { failedState, stateRuns } from '../../local/viewer/state-runs';
+import { ARTIFACTS, launchChromium } from '../support/browser';
 import { BUS } from '../support/local';
 import { clients, eventually, startRuntime } from '../support/runtime';
 
@@ -22,18 +23,6 @@ import { clients, eventually, startRuntime } from '../support/runtime';
  * Screenshots of each view at 1440x900 and 1024x768 go to test-artifacts/ (ignored by git).
  */
 
-const ROOT = join(__dirname, '..', '..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WAIT = { timeout: 30_000 };
 const ACCESS_CHANGE = `arn:aws:states:us-east-1:000000000000:stateMachine:${BUS}-access-change`;
 const EMIT = 'Emit User Blocked';
@@ -49,7 +38,6 @@ describe("the console's views of an execution whose emit was retried and failed"
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     // Retry waits of 30 ms: long enough to show as backoff between attempts, short enough not to matter.
     runtime = await startRuntime({ retryDelayMs: 30 });
     const c = clients(runtime.url);
@@ -82,7 +70,7 @@ describe("the console's views of an execution whose emit was retried and failed"
       (await c.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: ACCESS_CHANGE }))).definition ??
         '{}',
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: runtime.url });
     page = await context.newPage();

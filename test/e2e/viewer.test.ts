@@ -8,10 +8,11 @@ import {
   type HistoryEvent,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { type Browser, chromium, type Page, type Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime';
 import type { BeforeTask } from '../../local/stepfunctions/service';
 import { failedState, stateRuns } from '../../local/viewer/state-runs';
+import { ARTIFACTS, launchChromium } from '../support/browser';
 import { BUS } from '../support/local';
 import { clients, startRuntime } from '../support/runtime';
 
@@ -22,19 +23,7 @@ import { clients, startRuntime } from '../support/runtime';
  */
 
 const ROOT = join(__dirname, '..', '..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const README_SCREENSHOT = join(ROOT, 'docs', 'execution-view.png');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-/** Without the background-networking flags Chromium's own connections fail on a closed network. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const KYC = `arn:aws:states:us-east-1:000000000000:stateMachine:${BUS}-kyc`;
 const WAIT = { timeout: 10_000 };
 /** What the connection indicator says once an ended execution's page has stopped polling. */
@@ -91,10 +80,9 @@ describe('the execution viewer in Chromium', () => {
   let beforeTask: BeforeTask | undefined;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     runtime = await startRuntime({ beforeTask: async (task) => beforeTask?.(task) });
     c = clients(runtime.url);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
