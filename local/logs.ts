@@ -53,6 +53,15 @@ export interface FilteredLogEvent extends OutputLogEvent {
   readonly eventId: string;
 }
 
+/** An event put and not yet written. */
+interface PendingEvent {
+  readonly group: string;
+  readonly stream: string;
+  readonly timestamp: number;
+  readonly ingestion: number;
+  readonly message: string;
+}
+
 interface EventRow {
   readonly seq: number;
   readonly stream: string;
@@ -67,17 +76,22 @@ const MAX_EVENTS = 10_000;
 const PRUNE_EVERY = 1_000;
 /** How many rows a FilterLogEvents call reads at a time while it looks for matches. */
 const SCAN_CHUNK = 1_000;
+/**
+ * How long events wait in memory before they are written, so that one transaction holds every event of that
+ * time: a logged execution writes an event per history event, and a transaction each was most of the
+ * runtime's CPU per execution. Reads write what waits first, so nothing written is ever missing from an
+ * answer; a crash loses at most this much of the log, as CloudWatch Logs' own delivery is not immediate.
+ */
+const WRITE_DELAY_MS = 100;
 
 export class LocalLogs {
   readonly groups = new Map<string, LogGroup>();
   private readonly db: Database.Database;
   private writtenSincePrune = 0;
-  private readonly write: (
-    groupName: string,
-    streamName: string,
-    events: readonly LogEventInput[],
-    now: number,
-  ) => void;
+  private readonly write: (pending: readonly PendingEvent[]) => void;
+  /** Events put and not yet written, oldest first; written by `flush`. */
+  private pending: PendingEvent[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Once the runtime stops, what still arrives (a late delivery) is not kept, as for the other stores. */
   private closed = false;
 
@@ -127,17 +141,23 @@ export class LocalLogs {
          last_event_ms = MAX(last_event_ms, excluded.last_event_ms),
          last_ingestion_ms = excluded.last_ingestion_ms`,
     );
-    // Made once: a better-sqlite3 transaction function is costly to build, and every history event of a
-    // logged execution comes through here.
-    this.write = this.db.transaction(
-      (groupName: string, streamName: string, events: readonly LogEventInput[], now: number) => {
-        for (const event of events)
-          insertEvent.run(groupName, streamName, event.timestamp, now, event.message);
-        const first = Math.min(...events.map((e) => e.timestamp));
-        const last = Math.max(...events.map((e) => e.timestamp));
-        upsertStream.run(groupName, streamName, now, first, last, now);
-      },
-    );
+    // Made once: a better-sqlite3 transaction function is costly to build.
+    this.write = this.db.transaction((pending: readonly PendingEvent[]) => {
+      // One stream update for each stream the events went to, after its events.
+      const streams = new Map<string, PendingEvent & { first: number; last: number }>();
+      for (const event of pending) {
+        insertEvent.run(event.group, event.stream, event.timestamp, event.ingestion, event.message);
+        const key = `${event.group}\n${event.stream}`;
+        const seen = streams.get(key);
+        streams.set(key, {
+          ...event,
+          first: Math.min(seen?.first ?? event.timestamp, event.timestamp),
+          last: Math.max(seen?.last ?? event.timestamp, event.timestamp),
+        });
+      }
+      for (const s of streams.values())
+        upsertStream.run(s.group, s.stream, s.ingestion, s.first, s.last, s.ingestion);
+    });
     this.prune();
   }
 
@@ -168,14 +188,32 @@ export class LocalLogs {
     return group;
   }
 
-  /** Writes events into a stream of a group (creating the stream), as PutLogEvents would. */
+  /**
+   * Puts events into a stream of a group (creating the stream), as PutLogEvents would; they are written
+   * within WRITE_DELAY_MS, and before any read.
+   */
   put(nameOrArn: string, streamName: string, events: readonly LogEventInput[]): void {
     const group = this.existing(nameOrArn);
-    if (this.closed || events.length === 0) return;
-    const now = Date.now();
-    this.write(group.name, streamName, events, now);
-    this.writtenSincePrune += events.length;
-    if (this.writtenSincePrune >= PRUNE_EVERY) this.prune(now);
+    if (this.closed) return;
+    const ingestion = Date.now();
+    for (const { timestamp, message } of events)
+      this.pending.push({ group: group.name, stream: streamName, timestamp, ingestion, message });
+    if (this.flushTimer === undefined && this.pending.length > 0) {
+      this.flushTimer = setTimeout(() => this.flush(), WRITE_DELAY_MS);
+      this.flushTimer.unref();
+    }
+  }
+
+  /** Writes the events that wait, in one transaction; every read does this first. */
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pending.length === 0 || this.closed) return;
+    const pending = this.pending;
+    this.pending = [];
+    this.write(pending);
+    this.writtenSincePrune += pending.length;
+    if (this.writtenSincePrune >= PRUNE_EVERY) this.prune();
   }
 
   /**
@@ -200,6 +238,7 @@ export class LocalLogs {
   /** A group's messages, oldest first, whatever their streams (how tests read the audit log). */
   get(nameOrArn: string): string[] | undefined {
     const group = this.group(nameOrArn);
+    this.flush();
     if (!group) return undefined;
     return (
       this.db.prepare('SELECT message FROM log_events WHERE log_group = ? ORDER BY seq').all(group.name) as {
@@ -231,6 +270,7 @@ export class LocalLogs {
     options: { prefix?: string; orderBy?: 'LogStreamName' | 'LastEventTime'; descending?: boolean } = {},
   ): LogStream[] {
     const group = this.existing(nameOrArn);
+    this.flush();
     if (options.orderBy === 'LastEventTime' && options.prefix !== undefined)
       throw new AwsError(
         'InvalidParameterException',
@@ -279,6 +319,7 @@ export class LocalLogs {
     },
   ): { events: OutputLogEvent[]; nextForwardToken: string; nextBackwardToken: string } {
     const group = this.existing(nameOrArn);
+    this.flush();
     const exists = this.db
       .prepare('SELECT 1 FROM log_streams WHERE log_group = ? AND name = ?')
       .get(group.name, streamName);
@@ -338,6 +379,7 @@ export class LocalLogs {
     },
   ): { events: FilteredLogEvent[]; nextToken?: string } {
     const group = this.existing(nameOrArn);
+    this.flush();
     if (options.streamNames !== undefined && options.streamPrefix !== undefined)
       throw new AwsError(
         'InvalidParameterException',
@@ -381,6 +423,7 @@ export class LocalLogs {
 
   /** Deletes the events older than their group's retention, and streams left empty. */
   prune(now = Date.now()): number {
+    this.flush();
     this.writtenSincePrune = 0;
     let deleted = 0;
     for (const group of this.groups.values()) {
@@ -398,6 +441,7 @@ export class LocalLogs {
 
   close(): void {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     this.db.close();
   }
