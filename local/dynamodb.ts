@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
+import { cacheExpressionParses } from './dynamodb-expressions';
 import { AwsError } from './errors';
 import type { Resource } from './template';
 
@@ -17,6 +18,11 @@ const validations = require('dynalite/validations') as {
   checkTypes(data: unknown, types: unknown): unknown;
   checkValidations(data: unknown, types: unknown, custom: unknown, store: DynaliteStore): void;
 };
+cacheExpressionParses([
+  require('dynalite/db/conditionParser'),
+  require('dynalite/db/updateParser'),
+  require('dynalite/db/projectionParser'),
+]);
 
 /**
  * DynamoDB through embedded dynalite, in memory or in a directory. External clients reach it over HTTP
