@@ -16,7 +16,7 @@ import { LocalSecrets, parseLocalSecrets } from './secrets';
 import { LocalQueue, LocalQueues, type QueueSettings } from './sqs';
 import { STATUS_CHANGE_DETAIL_TYPE, STATUS_CHANGE_SOURCE, statusChangeOf } from './status-events';
 import type { ExecutionJournal, Retention } from './stepfunctions/journal/store';
-import { LocalStepFunctions, type StepFunctionsOptions } from './stepfunctions/service';
+import { type Execution, LocalStepFunctions, type StepFunctionsOptions } from './stepfunctions/service';
 import { type LocalEnv, loadTemplate, type Resource } from './template';
 
 export interface LocalAppOptions extends StepFunctionsOptions {
@@ -253,10 +253,17 @@ function observeExecutions(
   resources: readonly Resource[],
 ): void {
   const logging = executionLoggingOf(resources);
+  // Each execution's stream name, made once rather than for each of its events.
+  const streams = new WeakMap<Execution, string>();
   stepFunctions.onHistoryEvent = (execution, machine, event) => {
     const config = logging.get(machine.arn);
     if (config && loggedAt(config.level, event.type)) {
-      logs.put(config.logGroupArn, executionLogStream(machine.name, execution.startDate, execution.name), [
+      let stream = streams.get(execution);
+      if (stream === undefined) {
+        stream = executionLogStream(machine.name, execution.startDate, execution.name);
+        streams.set(execution, stream);
+      }
+      logs.put(config.logGroupArn, stream, [
         {
           timestamp: event.timestamp,
           message: executionLogEntry(

@@ -72,8 +72,8 @@ interface EventRow {
 
 /** GetLogEvents and FilterLogEvents return at most 10,000 events a call (API reference, `limit`). */
 const MAX_EVENTS = 10_000;
-/** How often (in events written) a running runtime deletes events past their retention. */
-const PRUNE_EVERY = 1_000;
+/** How often a running runtime deletes events past their retention (counted in days: a minute is plenty). */
+const PRUNE_EVERY_MS = 60_000;
 /** How many rows a FilterLogEvents call reads at a time while it looks for matches. */
 const SCAN_CHUNK = 1_000;
 /**
@@ -87,7 +87,7 @@ const WRITE_DELAY_MS = 100;
 export class LocalLogs {
   readonly groups = new Map<string, LogGroup>();
   private readonly db: Database.Database;
-  private writtenSincePrune = 0;
+  private prunedAt = 0;
   private readonly write: (pending: readonly PendingEvent[]) => void;
   /** Events put and not yet written, oldest first; written by `flush`. */
   private pending: PendingEvent[] = [];
@@ -100,28 +100,31 @@ export class LocalLogs {
     this.db = openDatabase(dataDir === undefined ? ':memory:' : join(dataDir, 'logs.db'));
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA synchronous = NORMAL');
+    // Streams by number in the events and their indexes: the group and stream names were most of each
+    // index entry, and an event is written for every history event of a logged execution.
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS log_groups (name TEXT PRIMARY KEY, created_ms INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS log_streams (
+      CREATE TABLE IF NOT EXISTS streams (
+        id INTEGER PRIMARY KEY,
         log_group TEXT NOT NULL,
         name TEXT NOT NULL,
         created_ms INTEGER NOT NULL,
         first_event_ms INTEGER NOT NULL,
         last_event_ms INTEGER NOT NULL,
         last_ingestion_ms INTEGER NOT NULL,
-        PRIMARY KEY (log_group, name)
+        UNIQUE (log_group, name)
       );
-      CREATE TABLE IF NOT EXISTS log_events (
+      CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        log_group TEXT NOT NULL,
-        stream TEXT NOT NULL,
+        stream INTEGER NOT NULL,
         timestamp_ms INTEGER NOT NULL,
         ingestion_ms INTEGER NOT NULL,
         message TEXT NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS log_events_by_stream ON log_events (log_group, stream, timestamp_ms, seq);
-      CREATE INDEX IF NOT EXISTS log_events_by_time ON log_events (log_group, timestamp_ms, seq);
+      CREATE INDEX IF NOT EXISTS events_by_stream ON events (stream, timestamp_ms, seq);
+      CREATE INDEX IF NOT EXISTS events_by_time ON events (timestamp_ms, seq);
     `);
+    this.migrateNamedStreams();
     const remember = this.db.prepare('INSERT OR IGNORE INTO log_groups (name, created_ms) VALUES (?, ?)');
     const created = this.db.prepare('SELECT created_ms FROM log_groups WHERE name = ?');
     for (const group of groups) {
@@ -131,34 +134,60 @@ export class LocalLogs {
       this.groups.set(group.name, { ...group, creationTime: row.created_ms });
     }
     const insertEvent = this.db.prepare(
-      'INSERT INTO log_events (log_group, stream, timestamp_ms, ingestion_ms, message) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO events (stream, timestamp_ms, ingestion_ms, message) VALUES (?, ?, ?, ?)',
     );
     const upsertStream = this.db.prepare(
-      `INSERT INTO log_streams (log_group, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms)
+      `INSERT INTO streams (log_group, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms)
        VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (log_group, name) DO UPDATE SET
          first_event_ms = MIN(first_event_ms, excluded.first_event_ms),
          last_event_ms = MAX(last_event_ms, excluded.last_event_ms),
-         last_ingestion_ms = excluded.last_ingestion_ms`,
+         last_ingestion_ms = excluded.last_ingestion_ms
+       RETURNING id`,
     );
     // Made once: a better-sqlite3 transaction function is costly to build.
     this.write = this.db.transaction((pending: readonly PendingEvent[]) => {
-      // One stream update for each stream the events went to, after its events.
-      const streams = new Map<string, PendingEvent & { first: number; last: number }>();
+      const byStream = new Map<string, PendingEvent[]>();
       for (const event of pending) {
-        insertEvent.run(event.group, event.stream, event.timestamp, event.ingestion, event.message);
         const key = `${event.group}\n${event.stream}`;
-        const seen = streams.get(key);
-        streams.set(key, {
-          ...event,
-          first: Math.min(seen?.first ?? event.timestamp, event.timestamp),
-          last: Math.max(seen?.last ?? event.timestamp, event.timestamp),
-        });
+        const events = byStream.get(key);
+        if (events) events.push(event);
+        else byStream.set(key, [event]);
       }
-      for (const s of streams.values())
-        upsertStream.run(s.group, s.stream, s.ingestion, s.first, s.last, s.ingestion);
+      for (const events of byStream.values()) {
+        const { group, stream, ingestion } = events[0] as PendingEvent;
+        const times = events.map((e) => e.timestamp);
+        const { id } = upsertStream.get(
+          group,
+          stream,
+          ingestion,
+          Math.min(...times),
+          Math.max(...times),
+          ingestion,
+        ) as { id: number };
+        for (const event of events) insertEvent.run(id, event.timestamp, event.ingestion, event.message);
+      }
     });
     this.prune();
+  }
+
+  /** Moves what a logs.db written before streams were numbered holds into the numbered tables. */
+  private migrateNamedStreams(): void {
+    const old = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'log_events'")
+      .get();
+    if (!old) return;
+    this.db.exec(`
+      BEGIN;
+      INSERT OR IGNORE INTO streams (log_group, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms)
+        SELECT log_group, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms FROM log_streams;
+      INSERT INTO events (stream, timestamp_ms, ingestion_ms, message)
+        SELECT s.id, e.timestamp_ms, e.ingestion_ms, e.message FROM log_events e
+        JOIN streams s ON s.log_group = e.log_group AND s.name = e.stream ORDER BY e.seq;
+      DROP TABLE log_events;
+      DROP TABLE log_streams;
+      COMMIT;
+    `);
   }
 
   /** The template's log groups, named and with ARNs as the template loader resolved them. */
@@ -212,8 +241,7 @@ export class LocalLogs {
     const pending = this.pending;
     this.pending = [];
     this.write(pending);
-    this.writtenSincePrune += pending.length;
-    if (this.writtenSincePrune >= PRUNE_EVERY) this.prune();
+    if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS) this.prune();
   }
 
   /**
@@ -241,7 +269,11 @@ export class LocalLogs {
     this.flush();
     if (!group) return undefined;
     return (
-      this.db.prepare('SELECT message FROM log_events WHERE log_group = ? ORDER BY seq').all(group.name) as {
+      this.db
+        .prepare(
+          'SELECT message FROM events WHERE stream IN (SELECT id FROM streams WHERE log_group = ?) ORDER BY seq',
+        )
+        .all(group.name) as {
         message: string;
       }[]
     ).map((row) => row.message);
@@ -280,7 +312,7 @@ export class LocalLogs {
     const direction = options.descending ? 'DESC' : 'ASC';
     const rows = this.db
       .prepare(
-        `SELECT name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms FROM log_streams
+        `SELECT name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms FROM streams
          WHERE log_group = ? AND substr(name, 1, length(?)) = ? ORDER BY ${order} ${direction}, name ${direction}`,
       )
       .all(group.name, options.prefix ?? '', options.prefix ?? '') as {
@@ -320,10 +352,10 @@ export class LocalLogs {
   ): { events: OutputLogEvent[]; nextForwardToken: string; nextBackwardToken: string } {
     const group = this.existing(nameOrArn);
     this.flush();
-    const exists = this.db
-      .prepare('SELECT 1 FROM log_streams WHERE log_group = ? AND name = ?')
-      .get(group.name, streamName);
-    if (!exists) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
+    const found = this.db
+      .prepare('SELECT id FROM streams WHERE log_group = ? AND name = ?')
+      .get(group.name, streamName) as { id: number } | undefined;
+    if (!found) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
     const limit = options.limit ?? MAX_EVENTS;
     const token = options.nextToken === undefined ? undefined : parsePosition(options.nextToken);
     const forward = token ? token.direction === 'f' : options.startFromHead === true;
@@ -333,14 +365,14 @@ export class LocalLogs {
     const before = token?.direction === 'b' ? token.position : { timestamp: Number.MAX_SAFE_INTEGER, seq: 0 };
     const rows = this.db
       .prepare(
-        `SELECT seq, stream, timestamp_ms, ingestion_ms, message FROM log_events
-         WHERE log_group = ? AND stream = ? AND timestamp_ms >= ? AND timestamp_ms < ?
+        `SELECT seq, ? AS stream, timestamp_ms, ingestion_ms, message FROM events
+         WHERE stream = ? AND timestamp_ms >= ? AND timestamp_ms < ?
            AND (timestamp_ms, seq) > (?, ?) AND (timestamp_ms, seq) < (?, ?)
          ORDER BY timestamp_ms ${forward ? 'ASC' : 'DESC'}, seq ${forward ? 'ASC' : 'DESC'} LIMIT ?`,
       )
       .all(
-        group.name,
         streamName,
+        found.id,
         start,
         end,
         after.timestamp,
@@ -397,9 +429,11 @@ export class LocalLogs {
     for (;;) {
       const rows = this.db
         .prepare(
-          `SELECT seq, stream, timestamp_ms, ingestion_ms, message FROM log_events
-           WHERE log_group = ? AND timestamp_ms >= ? AND timestamp_ms < ? AND (timestamp_ms, seq) > (?, ?)
-           ORDER BY timestamp_ms, seq LIMIT ?`,
+          // By time across every group (events_by_time), keeping this group's: a runtime has a few groups.
+          `SELECT e.seq, s.name AS stream, e.timestamp_ms, e.ingestion_ms, e.message
+           FROM events e JOIN streams s ON s.id = e.stream
+           WHERE s.log_group = ? AND e.timestamp_ms >= ? AND e.timestamp_ms < ? AND (e.timestamp_ms, e.seq) > (?, ?)
+           ORDER BY e.timestamp_ms, e.seq LIMIT ?`,
         )
         .all(
           group.name,
@@ -424,16 +458,18 @@ export class LocalLogs {
   /** Deletes the events older than their group's retention, and streams left empty. */
   prune(now = Date.now()): number {
     this.flush();
-    this.writtenSincePrune = 0;
+    this.prunedAt = now;
     let deleted = 0;
     for (const group of this.groups.values()) {
       if (group.retentionInDays === undefined) continue;
       const cutoff = now - group.retentionInDays * 24 * 3600 * 1000;
       deleted += this.db
-        .prepare('DELETE FROM log_events WHERE log_group = ? AND timestamp_ms < ?')
-        .run(group.name, cutoff).changes;
+        .prepare(
+          'DELETE FROM events WHERE timestamp_ms < ? AND stream IN (SELECT id FROM streams WHERE log_group = ?)',
+        )
+        .run(cutoff, group.name).changes;
       this.db
-        .prepare('DELETE FROM log_streams WHERE log_group = ? AND last_event_ms < ?')
+        .prepare('DELETE FROM streams WHERE log_group = ? AND last_event_ms < ?')
         .run(group.name, cutoff);
     }
     return deleted;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { executionLogEntry, executionLogStream, LocalLogs, loggedAt } from '../../local/logs';
+import { openDatabase } from '../../local/storage/sqlite';
 import { thrownBy } from '../support/errors';
 
 const ARN = 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/events/test-audit';
@@ -38,6 +39,39 @@ describe('LocalLogs', () => {
     const [stream] = logs.describeLogStreams('/aws/events/test-audit');
     expect(stream).toMatchObject({ logStreamName: 'e-1', lastEventTimestamp: Date.parse(event.time) });
     expect(logs.get(`${ARN}:*`)).toEqual([JSON.stringify(event)]);
+    logs.close();
+  });
+
+  it('keeps what a logs.db of the earlier layout (streams by name) holds', () => {
+    // Prepare: the tables as the runtime wrote them before streams were numbered.
+    const old = openDatabase(join(dir, 'logs.db'));
+    old.exec(`
+      CREATE TABLE log_groups (name TEXT PRIMARY KEY, created_ms INTEGER NOT NULL);
+      CREATE TABLE log_streams (log_group TEXT NOT NULL, name TEXT NOT NULL, created_ms INTEGER NOT NULL,
+        first_event_ms INTEGER NOT NULL, last_event_ms INTEGER NOT NULL, last_ingestion_ms INTEGER NOT NULL,
+        PRIMARY KEY (log_group, name));
+      CREATE TABLE log_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, log_group TEXT NOT NULL,
+        stream TEXT NOT NULL, timestamp_ms INTEGER NOT NULL, ingestion_ms INTEGER NOT NULL, message TEXT NOT NULL);
+      INSERT INTO log_groups VALUES ('/aws/events/test-audit', 1);
+      INSERT INTO log_streams VALUES ('/aws/events/test-audit', 's', 5, 10, 20, 30);
+      INSERT INTO log_events (log_group, stream, timestamp_ms, ingestion_ms, message) VALUES
+        ('/aws/events/test-audit', 's', 10, 30, 'first'), ('/aws/events/test-audit', 's', 20, 30, 'second');
+    `);
+    old.close();
+
+    // Act
+    const logs = open();
+    logs.put(ARN, 's', [{ timestamp: 40, message: 'third' }]);
+
+    // Assess
+    expect(logs.getLogEvents(ARN, 's', { startFromHead: true }).events.map((e) => e.message)).toEqual([
+      'first',
+      'second',
+      'third',
+    ]);
+    expect(logs.describeLogStreams(ARN)).toMatchObject([
+      { logStreamName: 's', creationTime: 5, firstEventTimestamp: 10, lastEventTimestamp: 40 },
+    ]);
     logs.close();
   });
 
