@@ -2,8 +2,8 @@
  * `npm run bench`: how fast the local runtime turns trigger events into ended executions, and what each
  * layer of it costs.
  *
- * For each workflow, C workers each put a trigger event (one user per event) through HTTP PutEvents with the
- * SDK and wait for its execution to end, then put the next, until N events have run: each event is timed
+ * For each workflow, C workers of a client process each put a trigger event (one user per event) through
+ * HTTP PutEvents with the SDK and wait for its execution to end, then put the next, until N events have run: each event is timed
  * from the PutEvents call to its execution's end. Then the same executions, with the same inputs and the
  * same C in flight, are started directly on the engine in-process: no HTTP, PutEvents, rule matching or
  * delivery, but the real integrations (dynalite, the bus, the handlers). Then the ceiling: the interpreter
@@ -14,8 +14,8 @@
  * executions, loading and compiling the handlers' bundles and the engine's code is most of the CPU.
  *
  * Each phase runs in its own process, so its peak memory and CPU time are its own. CPU per execution is the
- * phase's process.cpuUsage() (user + system) over its executions; for the HTTP path that includes the SDK
- * client, which runs in the same process as the runtime. A path's share of the ceiling is its events/s over
+ * phase's process.cpuUsage() (user + system) over its executions: for the HTTP path, the runtime's process
+ * alone, as the client (the SDK's signing and parsing) runs in its own. A path's share of the ceiling is its events/s over
  * the interpreter's alone. It prints figures; it asserts nothing.
  */
 import { fork } from 'node:child_process';
@@ -114,10 +114,16 @@ async function main(): Promise<void> {
       events: { type: 'string', default: '300' },
       concurrency: { type: 'string', default: '16' },
       phase: { type: 'string' },
+      client: { type: 'string' },
     },
   });
   const n = Number(values.events);
   const concurrency = Number(values.concurrency);
+  if (values.client) {
+    // The HTTP path's client process.
+    const [name = '', url = ''] = values.client.split(/:(.*)/s);
+    return httpClient(WORKFLOWS[name] as Workflow, url, n, concurrency);
+  }
   if (values.phase) {
     // A child: run one phase and report its figures as the last line.
     const [name, path] = values.phase.split(':') as [string, Path];
@@ -125,7 +131,7 @@ async function main(): Promise<void> {
       name === TEN_STATES
         ? await tenStates(n, concurrency)
         : path === 'http'
-          ? await viaHttp(WORKFLOWS[name] as Workflow, n, concurrency)
+          ? await viaHttp(WORKFLOWS[name] as Workflow, name, n, concurrency)
           : path === 'engine'
             ? await onEngine(WORKFLOWS[name] as Workflow, n, concurrency)
             : await onInterpreter(WORKFLOWS[name] as Workflow, n, concurrency);
@@ -212,59 +218,90 @@ async function closedLoop(
   return latencies;
 }
 
-/** Each worker puts a trigger through the runtime's HTTP PutEvents and waits for its execution to end. */
-async function viaHttp(workflow: Workflow, n: number, concurrency: number): Promise<Figures> {
+/** What the HTTP path's client process and the runtime's say to each other. */
+type ToClient = { readonly ended: string };
+type FromClient =
+  | { readonly timed: 'start' }
+  | { readonly timed: 'end'; readonly seconds: number; readonly latencies: number[] };
+
+/**
+ * The runtime in this process, its client in another, as the AWS CLI or a producer would be: this process's
+ * CPU is then the runtime's alone, and the SDK's signing and parsing do not slow the runtime down. The client
+ * puts each trigger and waits until this process says its execution ended (the execution input holds the
+ * event id PutEvents answered).
+ */
+async function viaHttp(workflow: Workflow, name: string, n: number, concurrency: number): Promise<Figures> {
   const runtime = await LocalRuntime.start({ assemblyDir, synthesize: false, port: 0 });
-  const client = new EventBridgeClient({
-    endpoint: runtime.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
-  // The rule starts the execution with the whole event as its input: find each worker's execution by the
-  // event id that PutEvents answered, whether it started before or after that answer arrived.
+  const client = fork(
+    __filename,
+    ['--client', `${name}:${runtime.url}`, '--events', String(n), '--concurrency', String(concurrency)],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
   const sfn = runtime.app.stepFunctions;
   const startExecution = sfn.startExecution.bind(sfn);
-  const started = new Map<string, Execution>();
-  const waiting = new Map<string, (execution: Execution) => void>();
   const executions: Execution[] = [];
   sfn.startExecution = (...args) => {
     const execution = startExecution(...args);
     if (execution.stateMachineArn.endsWith(`:${workflow.machine}`)) executions.push(execution);
     const id = (JSON.parse(execution.input) as { id: string }).id;
-    const waiter = waiting.get(id);
-    if (waiter) waiter(execution);
-    else started.set(id, execution);
+    void execution.done.then(() => client.send({ ended: id } satisfies ToClient));
     return execution;
   };
+  try {
+    let cpu = process.cpuUsage();
+    let peak = trackPeakRss();
+    const timed = await new Promise<Extract<FromClient, { timed: 'end' }>>((resolve, reject) => {
+      client.on('message', (message: FromClient) => {
+        if (message.timed === 'start') {
+          // The warm-up's executions are not counted.
+          executions.length = 0;
+          cpu = process.cpuUsage();
+          peak();
+          peak = trackPeakRss();
+        } else resolve(message);
+      });
+      client.on('exit', (code) => reject(new Error(`the bench client exited with ${code}`)));
+    });
+    const used = process.cpuUsage(cpu);
+    await runtime.app.settle();
+    return figures(n, timed.seconds, used, timed.latencies, peak(), executions);
+  } finally {
+    client.kill();
+    await runtime.stop();
+  }
+}
+
+/** The HTTP path's client: N triggers for other users untimed (warm-up), then N timed, C in flight. */
+async function httpClient(workflow: Workflow, url: string, n: number, concurrency: number): Promise<void> {
+  const client = new EventBridgeClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  const ended = new Set<string>();
+  const waiting = new Map<string, () => void>();
+  process.on('message', ({ ended: id }: ToClient) => {
+    const waiter = waiting.get(id);
+    if (waiter) waiter();
+    else ended.add(id);
+  });
   const putAndWait = async (i: number) => {
     const sent = performance.now();
     const response = await client.send(new PutEventsCommand({ Entries: [workflow.trigger(i)] }));
     const id = response.Entries?.[0]?.EventId;
     if (!id) throw new Error(`PutEvents refused a trigger: ${JSON.stringify(response)}`);
-    const execution =
-      started.get(id) ?? (await new Promise<Execution>((resolve) => waiting.set(id, resolve)));
-    started.delete(id);
+    if (!ended.delete(id)) await new Promise<void>((resolve) => waiting.set(id, resolve));
     waiting.delete(id);
-    await execution.done;
     return performance.now() - sent;
   };
-  try {
-    // Warm-up, untimed, as for the ceiling: other users (n..2n-1), so the timed triggers are all new.
-    await closedLoop(n, concurrency, (i) => putAndWait(n + i));
-    await runtime.app.settle();
-    executions.length = 0;
-    const peak = trackPeakRss();
-    const cpu = process.cpuUsage();
-    const start = performance.now();
-    const latencies = await closedLoop(n, concurrency, putAndWait);
-    const seconds = (performance.now() - start) / 1000;
-    await runtime.app.settle();
-    const used = process.cpuUsage(cpu);
-    return figures(n, seconds, used, latencies, peak(), executions);
-  } finally {
-    client.destroy();
-    await runtime.stop();
-  }
+  const say = (message: FromClient) =>
+    new Promise<void>((resolve) => process.send?.(message, () => resolve()));
+  await closedLoop(n, concurrency, (i) => putAndWait(n + i));
+  await say({ timed: 'start' });
+  const start = performance.now();
+  const latencies = await closedLoop(n, concurrency, putAndWait);
+  await say({ timed: 'end', seconds: (performance.now() - start) / 1000, latencies });
+  client.destroy();
 }
 
 /** Each worker starts an execution directly on the engine, with the input a rule would give it, and waits. */
