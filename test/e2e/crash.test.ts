@@ -159,8 +159,8 @@ describe('the runtime killed with SIGKILL under load', () => {
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
+        '--require',
+        'tsx/cjs',
         join(root, 'local', 'main.ts'),
         '--assembly',
         assemblyDir,

@@ -20,10 +20,14 @@ describe('the local runtime command', () => {
   function spawnMain(args: string[]): ChildProcess {
     // One process, as `npm start` runs it: `tsx` as a command wraps the script in a child and, on a loaded
     // machine, SIGKILLs it when it does not confirm a relayed signal within 30 ms.
-    child = spawn(globalThis.process.execPath, ['--import', 'tsx', join(root, 'local', 'main.ts'), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      globalThis.process.execPath,
+      ['--require', 'tsx/cjs', join(root, 'local', 'main.ts'), ...args],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     return child;
   }
 

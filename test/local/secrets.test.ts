@@ -428,8 +428,8 @@ describe('npm start with secrets', () => {
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
+        '--require',
+        'tsx/cjs',
         join(root, 'local', 'main.ts'),
         '--assembly',
         assembly,
@@ -480,7 +480,7 @@ describe('npm start with secrets', () => {
     // Act
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(root, 'local', 'main.ts'), '--in-memory', '--secret', 'just-a-value-9f3'],
+      ['--require', 'tsx/cjs', join(root, 'local', 'main.ts'), '--in-memory', '--secret', 'just-a-value-9f3'],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -500,10 +500,14 @@ describe('npm start with secrets', () => {
 
   it('describes --secret in its help', async () => {
     // Act
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'main.ts'), '--help'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--require', 'tsx/cjs', join(root, 'local', 'main.ts'), '--help'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
