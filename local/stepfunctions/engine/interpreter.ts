@@ -558,7 +558,6 @@ const EXITED = {
 
 /** One run of one state: its input, its thread, and the steps every state type shares. */
 class StateRun {
-  private readonly enteredTime: string;
   private retryCount = 0;
 
   constructor(
@@ -570,9 +569,7 @@ class StateRun {
     private readonly thread: Thread,
     private readonly language: QueryLanguage,
     private readonly entered: JournalEvent,
-  ) {
-    this.enteredTime = new Date(entered.timestamp).toISOString();
-  }
+  ) {}
 
   private get jsonata(): boolean {
     return this.language === 'JSONata';
@@ -586,7 +583,8 @@ class StateRun {
       Execution: this.run.execution,
       // RetryCount is a Task's (the recorded context of a Pass state has only these two).
       State: {
-        EnteredTime: this.enteredTime,
+        // Made here, not for every state: most states never read their context.
+        EnteredTime: new Date(this.entered.timestamp).toISOString(),
         Name: this.name,
         ...(this.state.Type === 'Task' ? { RetryCount: this.retryCount } : {}),
       },
