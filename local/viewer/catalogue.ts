@@ -9,7 +9,7 @@
  * who receives it is every rule, of the template or created at run time, whose pattern matches the event's
  * sample by the runtime's own matcher; its recent occurrences are the bus's own records.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { BusEvent, LocalEventBridge, LocalRule, Target } from '../eventbridge/bus';
 import { matchesPattern } from '../eventbridge/pattern';
@@ -478,8 +478,12 @@ function exampleString(schema: Record<string, unknown>): string {
   return 'example'.padEnd(min, 'x').slice(0, max);
 }
 
-/** Reads the samples the project ships, every JSON file under `dir` that holds PutEvents entries. */
+/**
+ * Reads the samples the project ships, every JSON file under `dir` that holds PutEvents entries; none when
+ * the checkout has no such folder (every event then gets a sample made up from its schema).
+ */
 export function readSamples(dir: string = SAMPLES_DIR): ShippedSample[] {
+  if (!existsSync(dir)) return [];
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.json'))
     .sort();

@@ -19,7 +19,7 @@ export function localAdditionBadge(what: string): Html {
     title="Created at run time with ${what}: a team's own, kept in the data directory. The CDK app does not have it.">Local addition</span>`;
 }
 
-/** A rule's state as the console words it: only an enabled rule matches events. */
+/** A rule's state, as the API names it: only an enabled rule matches events. */
 export function ruleStateBadge(state: api.CatalogueRule['state']): Html {
   return html`<span class="badge rule-${state.toLowerCase()}" data-rule-state>${state}</span>`;
 }
