@@ -18,6 +18,7 @@ import { describeFaultRule, parseFaultRule } from './eventbridge/faults';
 import { isFunctionUrlPath } from './function-urls';
 import { nestsDeeperThan } from './json-depth';
 import { SqsError } from './sqs';
+import { buildCatalogue } from './viewer/catalogue';
 import { viewerExecutions } from './viewer/executions';
 import { viewerFile } from './viewer/serve';
 
@@ -278,6 +279,7 @@ function localEndpoint(
   if (path === '/_local/queues' && method === 'GET')
     return { status: 200, value: { queues: queueContents(app) } };
   if (path === '/_local/executions' && method === 'POST') return viewerExecutionsAnswer(app, body);
+  if (path === '/_local/catalogue' && method === 'GET') return { status: 200, value: buildCatalogue(app) };
   if (path === '/_local/faults' && method === 'GET') return listed();
   if (path === '/_local/faults' && method === 'DELETE') {
     faults.length = 0;
@@ -338,6 +340,7 @@ function queueContents(app: LocalApp) {
     name: queue.name,
     url: queue.url,
     arn: queue.arn,
+    origin: queue.origin,
     counts: queue.counts(),
     messages: queue.messages.map((m) => ({
       messageId: m.messageId,

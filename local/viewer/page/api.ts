@@ -292,3 +292,100 @@ export async function queues(): Promise<QueueContents[]> {
     messages: q.messages.map((m) => ({ ...m, sentAt: date(m.sentAt) ?? new Date(0) })),
   }));
 }
+
+/** Where a queue or a rule comes from: the CDK app's template, or the API at run time (a team's own). */
+export type Origin = 'template' | 'local';
+
+/** A queue of `/_local/queues`, which says where each came from. */
+export type ListedQueue = QueueContents & { readonly origin: Origin };
+
+/** Every queue with its origin and messages, read without receiving them (`/_local/queues`). */
+export async function listedQueues(): Promise<ListedQueue[]> {
+  const { queues } = await getJson<{ queues: Wire<ListedQueue>[] }>('/_local/queues');
+  return queues.map((q) => ({
+    ...q,
+    messages: q.messages.map((m) => ({ ...m, sentAt: date(m.sentAt) ?? new Date(0) })),
+  }));
+}
+
+/** A rule of a bus, as `/_local/catalogue` gives it. */
+export interface CatalogueRule {
+  readonly name: string;
+  readonly arn: string;
+  readonly busName: string;
+  readonly description?: string;
+  readonly state: 'ENABLED' | 'DISABLED';
+  readonly pattern: unknown;
+  readonly origin: Origin;
+  readonly targets: readonly {
+    readonly id: string;
+    readonly arn: string;
+    readonly kind: 'state machine' | 'queue' | 'function' | 'log group' | 'other';
+    readonly deadLetterArn?: string;
+    readonly inputChanged: boolean;
+  }[];
+}
+
+/** One event the app defines, with its producers, consumers (rule ARNs), sample and latest occurrences. */
+export interface CatalogueEvent {
+  readonly source: string;
+  readonly detailType: string;
+  readonly description?: string;
+  readonly schema: {
+    readonly registryName: string;
+    readonly name: string;
+    readonly arn: string;
+    readonly type: string;
+    readonly version: string;
+    readonly content: unknown;
+  };
+  readonly declared: { readonly producer?: string; readonly consumers: readonly string[] };
+  readonly producers: readonly {
+    readonly stateMachineArn: string;
+    readonly stateMachineName: string;
+    readonly origin: Origin;
+    readonly states: readonly string[];
+    readonly buses: readonly string[];
+  }[];
+  readonly sample?: {
+    readonly from: 'file' | 'schema';
+    readonly file?: string;
+    readonly busName: string;
+    readonly detail: unknown;
+  };
+  readonly consumers: readonly string[];
+  readonly seen: number;
+  readonly recent: readonly {
+    readonly id: string;
+    readonly busName: string;
+    readonly receivedAt: Date;
+    readonly userId?: string;
+    readonly version?: number;
+    readonly executionArn?: string;
+    readonly replayName?: string;
+  }[];
+}
+
+export interface Catalogue {
+  readonly buses: readonly {
+    readonly name: string;
+    readonly arn: string;
+    readonly rules: readonly CatalogueRule[];
+  }[];
+  readonly events: readonly CatalogueEvent[];
+}
+
+/** The event catalogue and every bus's rules (`/_local/catalogue`). */
+export async function catalogue(): Promise<Catalogue> {
+  type WireEvent = Omit<CatalogueEvent, 'recent'> & {
+    recent: (Omit<CatalogueEvent['recent'][number], 'receivedAt'> & { receivedAt: number })[];
+  };
+  const answer = await getJson<Omit<Catalogue, 'events'> & { events: WireEvent[] }>('/_local/catalogue');
+  return {
+    ...answer,
+    events: answer.events.map((e) => ({
+      ...e,
+      recent: e.recent.map((o) => ({ ...o, receivedAt: date(o.receivedAt) ?? new Date(0) })),
+    })),
+  };
+}

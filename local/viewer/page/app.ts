@@ -7,10 +7,12 @@
  *   #/                      executions of every state machine (#/?machine=<arn> filters to one)
  *   #/execution/<arn>       one execution, as the console's execution details
  *   #/start/<arn>[?from=<execution arn>]   New execution of a state machine, its input pre-filled
- *   #/bus                   recent bus events and the parking queues
+ *   #/bus[?event=<id>]      each bus's rules and recent events, and the queues
+ *   #/catalogue[?event=<schema name>]   every event the app defines: producers, consumers, schema, sample
  */
 import { ApiError } from './api';
 import { BusPage } from './bus';
+import { CataloguePage } from './catalogue';
 import { ExecutionPage } from './execution';
 import { filters, HomePage } from './home';
 import { html, setHtml } from './html';
@@ -48,15 +50,21 @@ function route(): void {
   } else if (hash.startsWith('/start/')) {
     const [machine = '', query = ''] = hash.slice('/start/'.length).split('?');
     page = new NewExecutionPage(root, machine, new URLSearchParams(query).get('from') ?? undefined);
-  } else if (hash === '/bus') {
-    page = new BusPage(root);
+  } else if (hash === '/bus' || hash.startsWith('/bus?')) {
+    page = new BusPage(root, new URLSearchParams(hash.split('?')[1] ?? '').get('event') ?? undefined);
+  } else if (hash === '/catalogue' || hash.startsWith('/catalogue?')) {
+    page = new CataloguePage(root, new URLSearchParams(hash.split('?')[1] ?? '').get('event') ?? undefined);
   } else {
     const machine = new URLSearchParams(hash.split('?')[1] ?? '').get('machine');
     if (machine !== null) filters.machine = machine;
     page = new HomePage(root);
   }
   for (const link of document.querySelectorAll('nav.top a'))
-    link.classList.toggle('active', link.getAttribute('data-route') === (hash === '/bus' ? 'bus' : 'home'));
+    link.classList.toggle(
+      'active',
+      link.getAttribute('data-route') ===
+        (page instanceof BusPage ? 'bus' : page instanceof CataloguePage ? 'catalogue' : 'home'),
+    );
   window.scrollTo(0, 0);
   void poll();
 }
