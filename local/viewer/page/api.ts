@@ -228,15 +228,6 @@ export function getExecutionHistory(executionArn: string): Promise<HistoryEvent[
   });
 }
 
-export async function listEventBuses(): Promise<{ Name: string; Arn: string }[]> {
-  const { EventBuses = [] } = await call<{ EventBuses?: { Name: string; Arn: string }[] }>(
-    'AWSEvents',
-    'ListEventBuses',
-    {},
-  );
-  return EventBuses;
-}
-
 /** An execution (listed or described) with its epoch-second dates as Dates. */
 function executionDates<T extends ExecutionListItem | DescribeExecutionOutput>(e: Wire<T>): T {
   // The spread keeps every other member as it came; only the timestamps change type.
@@ -273,6 +264,7 @@ export async function busEvents(query: { bus?: string; execution?: string; limit
 
 export interface QueueContents {
   readonly name: string;
+  readonly origin: Origin;
   readonly url: string;
   readonly arn: string;
   readonly counts: { readonly visible: number; readonly inFlight: number; readonly delayed: number };
@@ -284,24 +276,12 @@ export interface QueueContents {
   }[];
 }
 
-/** Every queue with its messages, read without receiving them (`/_local/queues`). */
-export async function queues(): Promise<QueueContents[]> {
-  const { queues } = await getJson<{ queues: Wire<QueueContents>[] }>('/_local/queues');
-  return queues.map((q) => ({
-    ...q,
-    messages: q.messages.map((m) => ({ ...m, sentAt: date(m.sentAt) ?? new Date(0) })),
-  }));
-}
-
 /** Where a queue or a rule comes from: the CDK app's template, or the API at run time (a team's own). */
 export type Origin = 'template' | 'local';
 
-/** A queue of `/_local/queues`, which says where each came from. */
-export type ListedQueue = QueueContents & { readonly origin: Origin };
-
 /** Every queue with its origin and messages, read without receiving them (`/_local/queues`). */
-export async function listedQueues(): Promise<ListedQueue[]> {
-  const { queues } = await getJson<{ queues: Wire<ListedQueue>[] }>('/_local/queues');
+export async function queues(): Promise<QueueContents[]> {
+  const { queues } = await getJson<{ queues: Wire<QueueContents>[] }>('/_local/queues');
   return queues.map((q) => ({
     ...q,
     messages: q.messages.map((m) => ({ ...m, sentAt: date(m.sentAt) ?? new Date(0) })),

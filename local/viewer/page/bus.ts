@@ -47,7 +47,7 @@ const QUEUE_ROLES: readonly [suffix: string, description: string][] = [
 
 export class BusPage {
   private buses: { name: string; rules: readonly api.CatalogueRule[]; records: api.BusRecord[] }[] = [];
-  private queues: api.ListedQueue[] = [];
+  private queues: api.QueueContents[] = [];
   private readonly expanded = new Set<string>();
   private readonly busPart: HTMLElement;
   private readonly queuePart: HTMLElement;
@@ -82,7 +82,7 @@ export class BusPage {
         records: await api.busEvents({ bus: b.name, limit: RECENT }),
       })),
     );
-    this.queues = await api.listedQueues();
+    this.queues = await api.queues();
     this.render();
     this.scrollToFocus();
   }
@@ -139,7 +139,7 @@ export class BusPage {
       </table>`;
   }
 
-  private queue(q: api.ListedQueue): Html {
+  private queue(q: api.QueueContents): Html {
     const role =
       q.origin === 'local' ? '' : (QUEUE_ROLES.find(([suffix]) => q.name.endsWith(suffix))?.[1] ?? '');
     // A parking queue with messages needs someone; a team's own queue with messages is doing its job.
