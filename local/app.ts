@@ -128,12 +128,12 @@ export class LocalApp {
       // Forward references: the bus delivers to state machines, which put events on the bus.
       let stepFunctions: LocalStepFunctions | undefined;
       const deliveries = new Deliveries();
-      const eventBridge = new LocalEventBridge(all, env, (arn, input, messageAttributes) =>
+      const eventBridge = new LocalEventBridge(all, env, (arn, input, options = {}) =>
         deliveries.deliver(arn, async () => {
           if (arn.includes(':states:') && stepFunctions) {
             stepFunctions.startExecution(arn, input);
           } else if (arn.includes(':sqs:')) {
-            queues.find(arn).send(input, { messageAttributes });
+            queues.find(arn).send(input, options);
           } else if (arn.includes(':logs:')) {
             logs.putFromRule(arn, input);
           } else if (arn.includes(':lambda:')) {

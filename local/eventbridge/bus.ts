@@ -43,6 +43,8 @@ export interface Target {
   readonly InputTransformer?: unknown;
   readonly DeadLetterConfig?: { Arn?: string };
   readonly RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+  /** The message group of a FIFO queue target (EventBridge User Guide, "Amazon SQS queue target"). */
+  readonly SqsParameters?: { MessageGroupId?: string };
 }
 
 export interface LocalRule {
@@ -74,11 +76,18 @@ export interface EventRecord {
 }
 
 /** Sends an event's (transformed) input to a target ARN; throws when the target rejects it. */
-export type Deliver = (
-  targetArn: string,
-  input: string,
-  messageAttributes?: DeadLetterAttributes,
-) => Promise<void>;
+export type Deliver = (targetArn: string, input: string, options?: DeliveryOptions) => Promise<void>;
+
+/** What a delivery to a queue carries beside the input. */
+export interface DeliveryOptions {
+  /** On a dead-lettered event: what went wrong. */
+  readonly messageAttributes?: DeadLetterAttributes;
+  /**
+   * A FIFO queue target's message group (its SqsParameters). Without one, the queue refuses the message,
+   * and so does one without content-based deduplication, as in AWS: EventBridge sends no deduplication id.
+   */
+  readonly messageGroupId?: string;
+}
 
 /**
  * The SQS message attributes EventBridge puts on a dead-lettered event (EventBridge User Guide, "Using
@@ -361,7 +370,8 @@ export class LocalEventBridge {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       delivery.attempts = attempt;
       try {
-        await this.deliver(target.Arn, input);
+        const messageGroupId = target.SqsParameters?.MessageGroupId;
+        await this.deliver(target.Arn, input, messageGroupId === undefined ? undefined : { messageGroupId });
         delete delivery.error;
         return;
       } catch (error) {
@@ -393,16 +403,14 @@ export class LocalEventBridge {
       ...(retryable(error) ? { EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts' } : {}),
     };
     try {
-      await this.deliver(
-        dlq,
-        JSON.stringify(event),
-        Object.fromEntries(
+      await this.deliver(dlq, JSON.stringify(event), {
+        messageAttributes: Object.fromEntries(
           Object.entries(attributes).map(([name, value]) => [
             name,
             { DataType: 'String', StringValue: value },
           ]),
         ),
-      );
+      });
       delivery.deadLettered = true;
     } catch (error) {
       // AWS drops the event here too; say so loudly rather than silently.

@@ -100,6 +100,48 @@ describe('rules a team creates at run time', () => {
     expect(queue.messages.map((m) => JSON.parse(m.body).detail.userId)).toEqual(['once-enabled']);
   });
 
+  it('sends to a FIFO queue in the message group its SqsParameters name, and fails without one', async () => {
+    // Prepare: EventBridge User Guide, "Amazon SQS queue target": MessageGroupId is required for a FIFO
+    // queue; API reference, SqsParameters: the queue must have content-based deduplication enabled.
+    const fifoArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:approvals.fifo`;
+    const fifo = new LocalQueue(
+      'approvals.fifo',
+      `${app.env.endpoint}/${ACCOUNT}/approvals.fifo`,
+      fifoArn,
+      30,
+      {
+        fifoQueue: true,
+        contentBasedDeduplication: true,
+      },
+    );
+    app.queues.add(fifo);
+    await call(app, 'PutRule', { Name: 'grouped', EventBusName: BUS, EventPattern: approvals });
+    await call(app, 'PutTargets', {
+      Rule: 'grouped',
+      EventBusName: BUS,
+      Targets: [{ Id: 'fifo', Arn: fifoArn, SqsParameters: { MessageGroupId: 'approvals' } }],
+    });
+    await call(app, 'PutRule', { Name: 'ungrouped', EventBusName: BUS, EventPattern: approvals });
+    await call(app, 'PutTargets', {
+      Rule: 'ungrouped',
+      EventBusName: BUS,
+      Targets: [{ Id: 'fifo', Arn: fifoArn }],
+    });
+
+    // Act
+    put(app, 'app.kyc', 'Account Approved', { userId: 'u-fifo', version: 1, riskScore: 10 });
+    await app.settle();
+
+    // Assess: one message, from the grouped rule; the other delivery failed and says why.
+    expect(fifo.messages.map((m) => [m.messageGroupId, JSON.parse(m.body).detail.userId])).toEqual([
+      ['approvals', 'u-fifo'],
+    ]);
+    const approved = app.eventBridge.records.find((r) => r.event['detail-type'] === 'Account Approved');
+    const deliveries = approved?.deliveries ?? [];
+    expect(deliveries.find((d) => d.rule === 'ungrouped')?.error).toMatch(/MessageGroupId/);
+    expect(deliveries.find((d) => d.rule === 'grouped')?.error).toBeUndefined();
+  });
+
   it('rejects a pattern the matcher refuses as InvalidEventPatternException', async () => {
     // Act
     const error = await awsErrorOf(
