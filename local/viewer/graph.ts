@@ -1320,7 +1320,9 @@ function orderBesideMainPath(
         !graph.node(target).dummy &&
         graph.children(target).length === 0 &&
         (graph.successors(target) ?? []).length === 0;
-      return { v, i, group: group(rank, topOf(v)), at: last, ends: ends ? 1 : 0 };
+      // An edge on its way further down goes right of both: it passes, the others stop here.
+      const passing = n.dummy && target !== undefined && (graph.node(target).rank ?? 0) > rank + 1;
+      return { v, i, group: group(rank, topOf(v)), at: last, ends: passing ? 2 : ends ? 1 : 0 };
     });
     const sorted = entries
       .sort((a, b) => a.group - b.group || a.at - b.at || a.ends - b.ends || a.i - b.i)
