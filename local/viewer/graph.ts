@@ -120,6 +120,49 @@ export const GRAPH_METRICS = {
 } as const;
 
 // ---------------------------------------------------------------------------------------------------
+// The pane the page draws the graph in (graph-view.ts), which the layout is made to fit
+// ---------------------------------------------------------------------------------------------------
+
+/** Space around the drawing, so strokes and labels at the edge are not clipped. */
+export const DRAWING_MARGIN = 16;
+
+/** The drawing's size at 100%, in CSS pixels: the layout and the margin around it. */
+export function drawingSize(graph: LaidOutGraph): { width: number; height: number } {
+  return {
+    width: Math.ceil(graph.width + 2 * DRAWING_MARGIN),
+    height: Math.ceil(graph.height + 2 * DRAWING_MARGIN),
+  };
+}
+
+/** The least size, in CSS pixels on screen, a state's name is drawn at when the page chooses the zoom. */
+export const MIN_LABEL_PX = 11;
+
+/**
+ * The least zoom the page chooses (opening the graph, or Fit): state names at MIN_LABEL_PX. A graph
+ * that would have to shrink further to fit its pane's width is drawn at this zoom instead, and its pane
+ * scrolls; the user can still zoom out further with the wheel or the minus button.
+ */
+export const READABLE_ZOOM = MIN_LABEL_PX / GRAPH_METRICS.nodeFontSize;
+
+/** The width of a classic scroll bar (Chromium's and Firefox's on Linux and Windows), in CSS pixels. */
+export const SCROLL_BAR_PX = 15;
+
+/**
+ * The width of the graph's pane (inside its border and its scroll bar's gutter) on a page `pageWidth` CSS
+ * pixels wide (the window less the page's own scroll bar, if it has one), as page/style.css lays the execution
+ * page out: `main` at most 1400 wide inside its padding, the panel's border and padding, and beside the
+ * pane the state details (380 wide, 20 apart) while the window is wider than 1000. The layout is made to
+ * fit this at READABLE_ZOOM (test/local/viewer/graph.test.ts); the browser test checks that the page
+ * gives the pane this width.
+ */
+export function graphPaneWidth(pageWidth: number, windowWidth = pageWidth): number {
+  const main = Math.min(1400, pageWidth - 2 * 24);
+  const panel = main - 2 * 1 - 2 * 20;
+  const column = windowWidth > 1000 ? panel - 20 - 380 : panel;
+  return column - 2 * 1 - SCROLL_BAR_PX;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Layout
 // ---------------------------------------------------------------------------------------------------
 
@@ -192,17 +235,26 @@ interface EdgeSpec {
  *   (almost) nothing, so no state is pulled down to it.
  * - The main path comes first in every rank (`orderBesideMainPath`), and dagre's Brandes-Köpf
  *   positioning aligned upper-left (`align: 'UL'`) then puts it in one column. `corePath` tells dagre
- *   to align the End marker under it too.
+ *   to align the End marker under it too. One more top-down sweep then keeps each state under the
+ *   state it follows, the states that end a rank lower next to it, and edges passing on down right of
+ *   both.
  * - Edges that pass many ranks (a Catch to a handler shared by several states) are kept to the right of
  *   the states they pass, so they run down the right-hand side instead of pushing every column after
  *   them further right.
  * - An emit's failure handling (Catch -> park -> second put -> back to where the emit leads) is a ladder
  *   beside the emit (`Ladder`), not a detour two ranks down: the park level with the emit, the second
- *   put level with the next state, both rungs straight across.
- * - Only the first Catch into a handler others also reach (Superseded, Reject invalid trigger) is drawn
- *   all the way; the others are links (`GraphEdge.link`): a short arrow to a chip naming the handler,
- *   beside their state. Only the main path runs on to the End marker; the other ends are stubs
+ *   put level with the next state, both rungs straight across. A handler nobody else reaches (Read
+ *   stored version) is a side (`findSides`): level with its state, the Catch straight across.
+ * - Of the Catches into a handler several reach (Superseded, Reject invalid trigger) one is drawn all the
+ *   way, from a state with no room for a chip beside it if there is one (else the first), so that the
+ *   handler is ranked just below it; the others are links (`GraphEdge.link`): a short arrow to a chip
+ *   naming the handler, beside their state, or straight across to the handler itself when it stands
+ *   beside a second put. Only the main path runs on to the End marker; the other ends are stubs
  *   (`GraphEdge.stub`), and the End marker is below everything.
+ * - The graph is kept narrow enough to fit the execution page's pane with names readable
+ *   (graph-view.ts's READABLE_ZOOM): labels are shortened (`shorten`), and a Choice rule's label takes
+ *   no width of its own but is put beside its edge's route where it is clear of boxes, labels and the
+ *   other edges (`placeThinLabels`).
  * - dagre's positions are then packed to the left (`compact`), and every edge is routed in straight
  *   runs through the lanes dagre kept free in each rank and across only in the gaps between ranks
  *   (`routeEdges`), so no edge passes behind a box.

@@ -4,7 +4,7 @@ import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-ev
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import type { Browser, Page } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime';
-import { graphPaneWidth, MIN_LABEL_PX, READABLE_ZOOM } from '../../local/viewer/page/graph-view';
+import { graphPaneWidth, MIN_LABEL_PX, READABLE_ZOOM } from '../../local/viewer/graph';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { BUS } from '../support/local';
 import { clients, eventually, startRuntime } from '../support/runtime';
@@ -37,17 +37,19 @@ interface PaneMeasure {
 
 function measure(page: Page): Promise<PaneMeasure> {
   return page.locator('[data-part="graph"]').evaluate((pane) => {
-    const svg = pane.querySelector('svg.graph') as SVGSVGElement;
+    const svg = pane.querySelector('svg.graph');
+    if (!svg) throw new Error('The graph pane has no drawing.');
     const box = svg.getBoundingClientRect();
+    const [, , drawn = 1] = (svg.getAttribute('viewBox') ?? '').split(' ').map(Number);
     const view = pane.getBoundingClientRect();
     const inside = view.left + pane.clientLeft;
     return {
-      pageWidth: document.documentElement.clientWidth,
+      pageWidth: pane.ownerDocument.documentElement.clientWidth,
       clientWidth: pane.clientWidth,
       scrollWidth: pane.scrollWidth,
-      zoom: box.width / svg.viewBox.baseVal.width,
+      zoom: box.width / drawn,
       fontSizes: [...svg.querySelectorAll('[data-state] text')].map((t) =>
-        Number.parseFloat(getComputedStyle(t).fontSize),
+        Number.parseFloat(pane.ownerDocument.defaultView?.getComputedStyle(t).fontSize ?? ''),
       ),
       left: box.left - inside,
       right: box.right - inside,

@@ -11,7 +11,7 @@ import {
 import type { Browser, Page, Request } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime';
 import type { BeforeTask } from '../../local/stepfunctions/service';
-import { READABLE_ZOOM } from '../../local/viewer/page/graph-view';
+import { READABLE_ZOOM } from '../../local/viewer/graph';
 import { failedState, stateRuns } from '../../local/viewer/state-runs';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { BUS } from '../support/local';
@@ -291,7 +291,7 @@ describe('the execution viewer in Chromium', () => {
       // it) to hold all of the drawing, the picture cut under the graph's panel.
       mkdirSync(dirname(README_SCREENSHOT), { recursive: true });
       await page.setViewportSize({ width: 1440, height: 2400 });
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.evaluate('window.scrollTo(0, 0)');
       expect(await inGraphView('[data-marker="Start"]')).toBe(true);
       expect(await inGraphView('[data-marker="End"]')).toBe(true);
       const panel = (await page.locator('.graph-layout').boundingBox()) ?? { y: 0, height: 0 };

@@ -2,7 +2,18 @@
  * Draws a laid-out state machine (graph.ts) as SVG, coloured by what happened to each state, the way the
  * Step Functions console's graph view does. Layout is dagre's (in graph.ts); this file only paints it.
  */
-import { GRAPH_METRICS, type GraphEdge, type GraphNode, type LaidOutGraph } from '../graph';
+import {
+  drawingSize,
+  GRAPH_METRICS,
+  type GraphEdge,
+  type GraphNode,
+  type LaidOutGraph,
+  DRAWING_MARGIN as MARGIN,
+} from '../graph';
+
+// The page's zoom and pane sizes live in graph.ts, beside the layout made to fit them (and out of the DOM's reach).
+export { drawingSize, graphPaneWidth, MIN_LABEL_PX, READABLE_ZOOM, SCROLL_BAR_PX } from '../graph';
+
 import type { StateRun, StateStatus } from '../state-runs';
 import type { WaitingTask } from '../waiting-tasks';
 import { type Html, html } from './html';
@@ -15,44 +26,8 @@ export const STATUS_LABELS: Readonly<Record<StateStatus, string>> = {
   'not-reached': 'Not reached',
 };
 
-/** Space around the drawing, so strokes and labels at the edge are not clipped. */
-const MARGIN = 16;
-
 /** How big the graph is drawn: scaled down to fit its pane's width, or a zoom factor (1 = 100%). */
 export type Zoom = 'fit' | number;
-
-/** The drawing's size at 100%, in CSS pixels: the layout and the margin around it. */
-export function drawingSize(graph: LaidOutGraph): { width: number; height: number } {
-  return { width: Math.ceil(graph.width + 2 * MARGIN), height: Math.ceil(graph.height + 2 * MARGIN) };
-}
-
-/** The least size, in CSS pixels on screen, a state's name is drawn at when the page chooses the zoom. */
-export const MIN_LABEL_PX = 11;
-
-/**
- * The least zoom the page chooses (opening the graph, or Fit): state names at MIN_LABEL_PX. A graph
- * that would have to shrink further to fit its pane's width is drawn at this zoom instead, and its pane
- * scrolls; the user can still zoom out further with the wheel or the minus button.
- */
-export const READABLE_ZOOM = MIN_LABEL_PX / GRAPH_METRICS.nodeFontSize;
-
-/** The width of a classic scroll bar (Chromium's and Firefox's on Linux and Windows), in CSS pixels. */
-export const SCROLL_BAR_PX = 15;
-
-/**
- * The width of the graph's pane (inside its border and its scroll bar's gutter) on a page `pageWidth` CSS
- * pixels wide (the window less the page's own scroll bar, if it has one), as style.css lays the execution
- * page out: `main` at most 1400 wide inside its padding, the panel's border and padding, and beside the
- * pane the state details (380 wide, 20 apart) while the window is wider than 1000. The layout is made to
- * fit this at READABLE_ZOOM (test/local/viewer/graph.test.ts); the browser test checks that the page
- * gives the pane this width.
- */
-export function graphPaneWidth(pageWidth: number, windowWidth = pageWidth): number {
-  const main = Math.min(1400, pageWidth - 2 * 24);
-  const panel = main - 2 * 1 - 2 * 20;
-  const column = windowWidth > 1000 ? panel - 20 - 380 : panel;
-  return column - 2 * 1 - SCROLL_BAR_PX;
-}
 
 /** How a state waiting for a callback is described where it is drawn (its box's tooltip). */
 export const WAITING_LABEL =
