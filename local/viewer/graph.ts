@@ -1226,9 +1226,10 @@ function mainPath(graph: {
  *      (Superseded, Event not delivered): so shared handlers and the long edges into them are on the
  *      right, and states that lead nowhere else do not have to step over them;
  *   3. edges into the End marker that pass more than one rank.
- * dagre takes these as ordering constraints; it can still break one when it merges constrained nodes,
- * so the ranks are then sorted into those groups (keeping dagre's order within each), which puts the
- * main path first everywhere: what `align: 'UL'` needs to draw it straight.
+ * dagre orders each rank first (crossing reduction, told only the ladders', links' and branches'
+ * constraints); the ranks are then sorted into those groups, top to bottom, and within a group by where
+ * the rank above leads into each entry (see below). That puts the main path first everywhere: what
+ * `align: 'UL'` needs to draw it straight.
  *
  * `graph` is dagre's layout graph: real nodes keep their ids; dummy nodes (an edge's bends, its label,
  * a cluster's borders) carry the edge they belong to in `edgeObj`.
