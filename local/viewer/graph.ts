@@ -90,7 +90,7 @@ export interface LaidOutGraph {
 export const GRAPH_METRICS = {
   nodeFontSize: 13,
   nodeCharWidth: 7.5,
-  nodePaddingX: 16,
+  nodePaddingX: 10,
   nodeMinWidth: 100,
   /** A one-line box; each further line of a wrapped name adds `nodeLineHeight`. */
   nodeHeight: 40,
@@ -102,14 +102,65 @@ export const GRAPH_METRICS = {
   edgeCharWidth: 6.5,
   edgeLabelPaddingX: 6,
   edgeLabelHeight: 16,
-  /** Longer edge labels are cut with an ellipsis; `title` keeps the whole text. */
-  edgeLabelMaxChars: 48,
+  /**
+   * Longer edge labels are shortened (see `shorten`): error names lose their service's prefix, paths keep
+   * their last field, and what is still too long is cut with an ellipsis; `title` keeps the whole text.
+   */
+  edgeLabelMaxChars: 36,
+  /**
+   * A Choice rule's label is shorter still: it sits across the rule's edge, between the columns of the
+   * states the Choice leads to, and `…decision == "approved"` says which edge it is.
+   */
+  ruleLabelMaxChars: 24,
   /** A stub into the End marker (see `GraphEdge.stub`): this long, ending in a dot this wide. */
   endStubLength: 12,
   endStubDot: 4,
   /** A link's chip (see `GraphEdge.link`): its height; its width fits the handler's name at `edgeFontSize`. */
   linkHeight: 22,
 } as const;
+
+// ---------------------------------------------------------------------------------------------------
+// The pane the page draws the graph in (graph-view.ts), which the layout is made to fit
+// ---------------------------------------------------------------------------------------------------
+
+/** Space around the drawing, so strokes and labels at the edge are not clipped. */
+export const DRAWING_MARGIN = 16;
+
+/** The drawing's size at 100%, in CSS pixels: the layout and the margin around it. */
+export function drawingSize(graph: LaidOutGraph): { width: number; height: number } {
+  return {
+    width: Math.ceil(graph.width + 2 * DRAWING_MARGIN),
+    height: Math.ceil(graph.height + 2 * DRAWING_MARGIN),
+  };
+}
+
+/** The least size, in CSS pixels on screen, a state's name is drawn at when the page chooses the zoom. */
+export const MIN_LABEL_PX = 11;
+
+/**
+ * The least zoom the page chooses (opening the graph, or Fit): state names at MIN_LABEL_PX. A graph
+ * that would have to shrink further to fit its pane's width is drawn at this zoom instead, and its pane
+ * scrolls; the user can still zoom out further with the wheel or the minus button.
+ */
+export const READABLE_ZOOM = MIN_LABEL_PX / GRAPH_METRICS.nodeFontSize;
+
+/** The width of a classic scroll bar (Chromium's and Firefox's on Linux and Windows), in CSS pixels. */
+export const SCROLL_BAR_PX = 15;
+
+/**
+ * The width of the graph's pane (inside its border and its scroll bar's gutter) on a page `pageWidth` CSS
+ * pixels wide (the window less the page's own scroll bar, if it has one), as page/style.css lays the execution
+ * page out: `main` at most 1400 wide inside its padding, the panel's border and padding, and beside the
+ * pane the state details (380 wide, 20 apart) while the window is wider than 1000. The layout is made to
+ * fit this at READABLE_ZOOM (test/local/viewer/graph.test.ts); the browser test checks that the page
+ * gives the pane this width.
+ */
+export function graphPaneWidth(pageWidth: number, windowWidth = pageWidth): number {
+  const main = Math.min(1400, pageWidth - 2 * 24);
+  const panel = main - 2 * 1 - 2 * 20;
+  const column = windowWidth > 1000 ? panel - 20 - 380 : panel;
+  return column - 2 * 1 - SCROLL_BAR_PX;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Layout
@@ -184,17 +235,26 @@ interface EdgeSpec {
  *   (almost) nothing, so no state is pulled down to it.
  * - The main path comes first in every rank (`orderBesideMainPath`), and dagre's Brandes-Köpf
  *   positioning aligned upper-left (`align: 'UL'`) then puts it in one column. `corePath` tells dagre
- *   to align the End marker under it too.
+ *   to align the End marker under it too. One more top-down sweep then keeps each state under the
+ *   state it follows, the states that end a rank lower next to it, and edges passing on down right of
+ *   both.
  * - Edges that pass many ranks (a Catch to a handler shared by several states) are kept to the right of
  *   the states they pass, so they run down the right-hand side instead of pushing every column after
  *   them further right.
  * - An emit's failure handling (Catch -> park -> second put -> back to where the emit leads) is a ladder
  *   beside the emit (`Ladder`), not a detour two ranks down: the park level with the emit, the second
- *   put level with the next state, both rungs straight across.
- * - Only the first Catch into a handler others also reach (Superseded, Reject invalid trigger) is drawn
- *   all the way; the others are links (`GraphEdge.link`): a short arrow to a chip naming the handler,
- *   beside their state. Only the main path runs on to the End marker; the other ends are stubs
+ *   put level with the next state, both rungs straight across. A handler nobody else reaches (Read
+ *   stored version) is a side (`findSides`): level with its state, the Catch straight across.
+ * - Of the Catches into a handler several reach (Superseded, Reject invalid trigger) one is drawn all the
+ *   way, from a state with no room for a chip beside it if there is one (else the first), so that the
+ *   handler is ranked just below it; the others are links (`GraphEdge.link`): a short arrow to a chip
+ *   naming the handler, beside their state, or straight across to the handler itself when it stands
+ *   beside a second put. Only the main path runs on to the End marker; the other ends are stubs
  *   (`GraphEdge.stub`), and the End marker is below everything.
+ * - The graph is kept narrow enough to fit the execution page's pane with names readable
+ *   (graph-view.ts's READABLE_ZOOM): labels are shortened (`shorten`), and a Choice rule's label takes
+ *   no width of its own but is put beside its edge's route where it is clear of boxes, labels and the
+ *   other edges (`placeThinLabels`).
  * - dagre's positions are then packed to the left (`compact`), and every edge is routed in straight
  *   runs through the lanes dagre kept free in each rank and across only in the gaps between ranks
  *   (`routeEdges`), so no edge passes behind a box.
@@ -208,19 +268,34 @@ export function layoutStateMachine(definition: unknown): LaidOutGraph {
   const { nodes, edges } = buildGraph(machine);
   const texts = edges.map((edge) => edge.labels.join(edge.kind === 'choice' ? ' or ' : ', '));
   const foundLadders = findLadders(nodes, edges);
-  // A Catch into a handler several edges lead to: the first to name its errors gets a rank's height for
-  // its label and no width (placeThinLabels puts it beside the edge); the others name the same, and keep
-  // it as their title.
+  foundLadders.push(...findSides(nodes, edges, foundLadders));
+  // The states a ladder's park or a link's chip is ranked beside lead into its emit (its catching
+  // state) by edges dagre lays out.
+  const found = findLinks(nodes, edges, foundLadders);
+  // A Catch into a handler several edges lead to: the first drawn all the way to name its errors gets a
+  // rank's height for its label and no width (placeThinLabels puts it beside the edge); the others name
+  // the same, and keep it as their title.
   const incoming = new Map<string, number>();
   for (const edge of edges) incoming.set(edge.to, (incoming.get(edge.to) ?? 0) + 1);
   const thin = new Set<number>();
   const unlabelled = new Set<number>();
   const said = new Set<string>();
-  edges.forEach((edge, i) => {
-    if (edge.kind !== 'catch' || (incoming.get(edge.to) ?? 0) < 2) return;
+  const chipped = new Set(found.map((l) => l.edge));
+  const byDrawing = edges
+    .map((_, i) => i)
+    .sort((a, b) => Number(chipped.has(a)) - Number(chipped.has(b)) || a - b);
+  for (const i of byDrawing) {
+    const edge = edges[i] as EdgeSpec;
+    if (edge.kind !== 'catch' || (incoming.get(edge.to) ?? 0) < 2) continue;
     const saying = JSON.stringify([edge.to, texts[i]]);
-    (said.has(saying) ? unlabelled : thin).add(i);
+    // A rung has no room for a label of its own: its title names the errors.
+    (said.has(saying) || found.some((l) => l.rung && l.edge === i) ? unlabelled : thin).add(i);
     said.add(saying);
+  }
+  // A Choice rule's label gets no width either: dagre would keep a column free for it between the
+  // columns of the states the Choice leads to, and the graph would be wider by as much.
+  edges.forEach((edge, i) => {
+    if (edge.kind === 'choice') thin.add(i);
   });
   // The edges into the End marker but the main path's are stubs: a short line out of the bottom of the
   // state that ends the run. Laid out, each would run down beside the whole graph to the one End marker.
@@ -230,9 +305,6 @@ export function layoutStateMachine(definition: unknown): LaidOutGraph {
   const stubs = new Set(
     edges.flatMap((e, i) => (e.to === endId && e.from !== lastMain && e.kind === 'next' ? [i] : [])),
   );
-  // The states a ladder's park or a link's chip is ranked beside lead into its emit (its catching
-  // state) by edges dagre lays out.
-  const found = findLinks(nodes, edges, foundLadders);
   const laidOut = (j: number) =>
     !foundLadders.some((l) => l.catchEdge === j || l.rejoinEdge === j) && !found.some((l) => l.edge === j);
   const predsOf = (id: string) => [
@@ -241,10 +313,12 @@ export function layoutStateMachine(definition: unknown): LaidOutGraph {
   const ladders = foundLadders
     .map((l) => ({ ...l, preds: predsOf(l.emit) }))
     .filter((l) => l.preds.length > 0);
-  const links = found.map((l) => ({ ...l, preds: predsOf(l.from) })).filter((l) => l.preds.length > 0);
+  const links = found
+    .map((l) => (l.rung ? l : { ...l, preds: predsOf(l.from) }))
+    .filter((l) => l.rung || l.preds.length > 0);
   const linkOf = new Map(links.map((l) => [l.edge, l]));
   const g = runDagre(nodes, edges, texts, { thin, unlabelled, ladders, stubs, links });
-  compact(g, [...nodes, ...links.map(linkSpec)], ladders);
+  compact(g, [...nodes, ...links.filter((l) => !l.rung).map(linkSpec)], ladders);
   // The End marker below everything: a stub-ended state may be lower than the main path's end.
   if (endId !== undefined) {
     const endNode = g.node(endId);
@@ -278,11 +352,10 @@ export function layoutStateMachine(definition: unknown): LaidOutGraph {
     const { x = 0, y = 0, width = 0, height = 0 } = g.node(id);
     return { x, y, width, height, round: markers.has(id) };
   };
-  const thinLabels = placeThinLabels(g, edges, texts, thin);
   const ladderOf = new Map<number, { ladder: Ladder; part: 'catch' | 'rejoin' }>();
   for (const ladder of ladders) {
     ladderOf.set(ladder.catchEdge, { ladder, part: 'catch' });
-    ladderOf.set(ladder.rejoinEdge, { ladder, part: 'rejoin' });
+    if (ladder.rejoinEdge !== undefined) ladderOf.set(ladder.rejoinEdge, { ladder, part: 'rejoin' });
   }
   const routes = routeEdges(
     g,
@@ -298,11 +371,12 @@ export function layoutStateMachine(definition: unknown): LaidOutGraph {
     ),
     laidOutNodes.filter((n) => n.type !== 'Branch'),
   );
+  const thinLabels = placeThinLabels(g, edges, texts, thin, routes);
   const laidOutEdges = edges.map((spec, i): GraphEdge => {
     const title = texts[i] ?? '';
     const onLadder = ladderOf.get(i);
     const link = linkOf.get(i);
-    const chip = link && box(link.id);
+    const chip = link && !link.rung && box(link.id);
     const e = onLadder
       ? onLadder.part === 'catch'
         ? g.edge(onLadder.ladder.preds[0] ?? '', onLadder.ladder.park, rankingName(onLadder.ladder, 0))
@@ -312,7 +386,11 @@ export function layoutStateMachine(definition: unknown): LaidOutGraph {
     const label =
       !title || unlabelled.has(i)
         ? {}
-        : { label: shorten(title), labelX: thinLabel?.x ?? e?.x ?? 0, labelY: thinLabel?.y ?? e?.y ?? 0 };
+        : {
+            label: shorten(title, spec.kind),
+            labelX: thinLabel?.x ?? e?.x ?? 0,
+            labelY: thinLabel?.y ?? e?.y ?? 0,
+          };
     return {
       from: spec.from,
       to: spec.to,
@@ -321,13 +399,14 @@ export function layoutStateMachine(definition: unknown): LaidOutGraph {
       ...label,
       ...(stubs.has(i) ? { stub: true } : {}),
       ...(chip ? { link: { x: chip.x, y: chip.y, width: chip.width, height: chip.height } } : {}),
-      points: onLadder
-        ? sideBySide(box(spec.from), box(spec.to))
-        : chip
-          ? sideBySide(box(spec.from), chip)
-          : stubs.has(i)
-            ? endStub(box(spec.from))
-            : (routes[i] ?? []),
+      points:
+        onLadder || link?.rung
+          ? sideBySide(box(spec.from), box(spec.to))
+          : chip
+            ? sideBySide(box(spec.from), chip)
+            : stubs.has(i)
+              ? endStub(box(spec.from))
+              : (routes[i] ?? []),
     };
   });
   const { width = 0, height = 0 } = g.graph();
@@ -526,6 +605,7 @@ function placeThinLabels(
   edges: readonly EdgeSpec[],
   texts: readonly string[],
   thin: ReadonlySet<number>,
+  routes: readonly (readonly Point[])[],
 ): Map<number, { x: number; y: number }> {
   const { width = 0 } = g.graph();
   const lineHeight = GRAPH_METRICS.edgeLabelHeight;
@@ -548,16 +628,23 @@ function placeThinLabels(
   const centres = new Map<number, { x: number; y: number }>();
   for (const i of [...thin].sort((a, b) => a - b)) {
     const { x = 0, y = 0 } = at(i);
-    const half = labelWidth(shorten(texts[i] ?? '')) / 2;
+    const half = labelWidth(shorten(texts[i] ?? '', edges[i]?.kind ?? 'catch')) / 2;
     const within = (cx: number) => Math.min(Math.max(cx, half), Math.max(width - half, half));
     const left = within(x - THIN_LABEL_GAP - half);
     const right = within(x + THIN_LABEL_GAP + half);
-    // First over the handler it leads to, where every edge into it ends; else beside the edge.
+    // A Catch's first over the handler it leads to, where every edge into it ends; a Choice rule's on its
+    // edge where it leaves the Choice, as the edges fan out; else beside the edge.
     const target = g.node(edges[i]?.to ?? '');
     const over = (target.y ?? 0) - (target.height ?? 0) / 2 - lineHeight / 2 - 2;
+    const overTarget =
+      edges[i]?.kind === 'catch'
+        ? [
+            { x: within(target.x ?? 0), y: over },
+            { x: within(target.x ?? 0), y: over - lineHeight },
+          ]
+        : alongRoute(routes[i] ?? [], half);
     const candidates = [
-      { x: within(target.x ?? 0), y: over },
-      { x: within(target.x ?? 0), y: over - lineHeight },
+      ...overTarget.map((c) => ({ x: within(c.x), y: c.y })),
       { x: left, y },
       { x: right, y },
       { x: left, y: y + lineHeight },
@@ -565,13 +652,29 @@ function placeThinLabels(
       { x: left, y: y - lineHeight },
       { x: right, y: y - lineHeight },
     ];
+    // Clear of the other edges' runs too, so the label reads.
+    const clearOfRuns = (c: Point) =>
+      routes.every(
+        (route, j) =>
+          j === i ||
+          route.slice(1).every((b, k) => {
+            const a = route[k] as Point;
+            return (
+              Math.max(a.x, b.x) <= c.x - half ||
+              Math.min(a.x, b.x) >= c.x + half ||
+              Math.max(a.y, b.y) <= c.y - lineHeight / 2 ||
+              Math.min(a.y, b.y) >= c.y + lineHeight / 2
+            );
+          }),
+      );
     const free = (c: { x: number; y: number }) =>
       placed.every((p) => Math.abs(p.y - c.y) >= lineHeight || Math.abs(p.x - c.x) >= p.half + half) &&
       boxes.every(
         (b) =>
           Math.abs(b.y - c.y) * 2 >= b.height + lineHeight || Math.abs(b.x - c.x) * 2 >= b.width + 2 * half,
       );
-    const centre = candidates.find(free) ?? { x: left, y };
+    const centre = candidates.find((c) => free(c) && clearOfRuns(c)) ??
+      candidates.find(free) ?? { x: left, y };
     placed.push({ ...centre, half });
     centres.set(i, centre);
   }
@@ -579,6 +682,26 @@ function placeThinLabels(
 }
 /** Between a label dagre made no room for and its edge. */
 const THIN_LABEL_GAP = 4;
+
+/**
+ * Where a Choice rule's label may go along its route: beside the run down into the state it leads to,
+ * just under the turn into it (right, then left), then beside the middle of each other run down.
+ */
+function alongRoute(route: readonly Point[], half: number): Point[] {
+  const runs = route.slice(1).flatMap((b, k) => {
+    const a = route[k] as Point;
+    return Math.abs(a.x - b.x) < 0.5 && b.y - a.y >= GRAPH_METRICS.edgeLabelHeight ? [{ a, b }] : [];
+  });
+  const beside = (x: number, y: number) => [
+    { x: x + THIN_LABEL_GAP + half, y },
+    { x: x - THIN_LABEL_GAP - half, y },
+  ];
+  const last = runs.at(-1);
+  return [
+    ...(last ? beside(last.a.x, last.a.y + GRAPH_METRICS.edgeLabelHeight / 2 + 2) : []),
+    ...runs.reverse().flatMap(({ a, b }) => beside(a.x, (a.y + b.y) / 2)),
+  ];
+}
 
 /**
  * dagre's layout packed to the left: dagre keeps every vertical run it drew straight (an edge and the
@@ -773,7 +896,7 @@ function compact(
   }
   g.graph().width = right + marginx;
 }
-const EDGE_SEP = 12;
+const EDGE_SEP = 6;
 
 /**
  * The graph laid out by dagre. The labels of the `thin` edges get a rank's height and no width; the
@@ -816,13 +939,14 @@ function runDagre(
     label ? { label, width, height: GRAPH_METRICS.edgeLabelHeight, labelpos: 'c' as const } : {};
   const linked = new Set(links.map((l) => l.edge));
   for (const link of links) {
+    if (link.rung) continue;
     g.setNode(link.id, { width: link.width, height: link.height });
     const parent = nodes.find((n) => n.id === link.from)?.parent;
     if (parent !== undefined) g.setParent(link.id, parent);
   }
   edges.forEach((edge, i) => {
     if (rungs.has(i) || stubs.has(i) || linked.has(i)) return;
-    const label = unlabelled.has(i) ? '' : shorten(texts[i] ?? '');
+    const label = unlabelled.has(i) ? '' : shorten(texts[i] ?? '', edge.kind);
     const weight = edge.to === end ? END_WEIGHT : EDGE_WEIGHT[edge.kind];
     g.setEdge(
       edge.from,
@@ -832,7 +956,7 @@ function runDagre(
     );
   });
   for (const ladder of ladders) {
-    const label = shorten(texts[ladder.catchEdge] ?? '');
+    const label = shorten(texts[ladder.catchEdge] ?? '', 'catch');
     ladder.preds.forEach((pred, k) => {
       const size = k === 0 ? labelled(label, labelWidth(label)) : {};
       g.setEdge(pred, ladder.park, { ...size, weight: LADDER_WEIGHT }, rankingName(ladder, k));
@@ -851,8 +975,11 @@ function runDagre(
         ? [{ left: n.id, right: next.id }]
         : [];
     });
-  for (const ladder of ladders)
-    constraints.push({ left: ladder.emit, right: ladder.park }, { left: ladder.next, right: ladder.again });
+  for (const ladder of ladders) {
+    constraints.push({ left: ladder.emit, right: ladder.park });
+    if (ladder.next !== undefined && ladder.again !== undefined)
+      constraints.push({ left: ladder.next, right: ladder.again });
+  }
   for (const link of links) constraints.push({ left: link.from, right: link.id });
   const path = mainPath({ nodes, edges });
   layout(g, {
@@ -863,7 +990,7 @@ function runDagre(
   return g;
 }
 /** Between two boxes side by side (and a ladder's rungs are this long). */
-const NODE_SEP = 28;
+const NODE_SEP = 16;
 /** The ranking edges that hold a ladder's park level with its emit. */
 const LADDER_WEIGHT = 8;
 
@@ -882,11 +1009,12 @@ const LADDER_WEIGHT = 8;
 interface Ladder {
   readonly emit: string;
   readonly park: string;
-  readonly again: string;
-  readonly next: string;
+  /** Undefined on a side (see `findSides`): a handler with no way back. */
+  readonly again?: string;
+  readonly next?: string;
   /** The indexes, in the edge list, of the Catch into the park and of the second put's Next. */
   readonly catchEdge: number;
-  readonly rejoinEdge: number;
+  readonly rejoinEdge?: number;
   /** The states that lead into the emit: for the ranking, each leads to the park as well. */
   readonly preds: readonly string[];
 }
@@ -926,6 +1054,39 @@ function findLadders(nodes: readonly NodeSpec[], edges: readonly EdgeSpec[]): La
 }
 
 /**
+ * A Catch handler nobody else reaches (Read stored version, after the claim's condition failed) drawn as
+ * the first rung of a ladder with no way back: the handler level with the state it catches for, right
+ * beside it, the Catch straight across, and what the handler leads to hanging below it. Laid out by dagre
+ * as any other Catch, the handler would be a rank lower, after every column the states in between take,
+ * and its dashed edge would cross them. One rung per state: not from a state that has a ladder or a side.
+ */
+function findSides(
+  nodes: readonly NodeSpec[],
+  edges: readonly EdgeSpec[],
+  ladders: readonly Ladder[],
+): Ladder[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const rungs = new Set(ladders.flatMap((l) => [l.catchEdge, l.rejoinEdge]));
+  const taken = new Set(ladders.flatMap((l) => [l.emit, l.park, l.next, l.again]));
+  const sides: Ladder[] = [];
+  edges.forEach((edge, catchEdge) => {
+    if (edge.kind !== 'catch' || rungs.has(catchEdge)) return;
+    const { from: emit, to: park } = edge;
+    const specs = [byId.get(emit), byId.get(park)];
+    if (emit === park || taken.has(emit) || taken.has(park)) return;
+    if (specs.some((n) => !n || n.cluster || n.type === 'Start' || n.type === 'End')) return;
+    if (specs[0]?.parent !== specs[1]?.parent) return;
+    if (edges.some((e, i) => e.to === park && i !== catchEdge)) return;
+    const preds = [...new Set(edges.filter((e) => e.to === emit).map((e) => e.from))];
+    if (preds.length === 0 || preds.includes(park)) return;
+    taken.add(emit);
+    taken.add(park);
+    sides.push({ emit, park, catchEdge, preds });
+  });
+  return sides;
+}
+
+/**
  * A Catch drawn as a link (see `GraphEdge.link`): into a handler that an earlier Catch (in definition
  * order) already leads to, from a state with no ladder beside it. Its chip is a node of dagre's,
  * held in the catching state's rank, right beside it, the way a ladder's park is.
@@ -939,6 +1100,12 @@ interface Link {
   readonly width: number;
   readonly height: number;
   readonly preds: readonly string[];
+  /**
+   * No chip: the handler itself stands right beside the catching state, a ladder's second put, which
+   * catches what its emit catches (States.Timeout into Record review expired). The handler is ranked by
+   * the emit's own Catch, level with the second put, and the Catch is a rung straight across.
+   */
+  readonly rung?: true;
 }
 
 function findLinks(
@@ -946,29 +1113,62 @@ function findLinks(
   edges: readonly EdgeSpec[],
   ladders: readonly Ladder[],
 ): Link[] {
-  const crowded = new Set(ladders.flatMap((l) => [l.emit, l.next, l.park]));
+  const crowded = new Set(
+    ladders.flatMap((l) => [l.emit, l.park, ...(l.next !== undefined ? [l.next] : [])]),
+  );
   const rungs = new Set(ladders.flatMap((l) => [l.catchEdge, l.rejoinEdge]));
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const reached = new Set<string>();
-  const links: Link[] = [];
+  const predsOf = (id: string) => [
+    ...new Set(edges.flatMap((e, j) => (e.to === id && !rungs.has(j) ? [e.from] : []))),
+  ];
+  /** Whether a state has no room for a chip beside it: a ladder's there, or nothing ranks it. */
+  const chipless = (id: string) =>
+    crowded.has(id) || byId.get(id)?.cluster !== false || predsOf(id).length === 0;
+  // The Catch drawn all the way into each handler: the first from a state that has no room for a chip,
+  // else the first. Drawn from anywhere else it would rank the handler below that state too, and its
+  // own edge would run a long way down to it (a Parallel's Catch past everything after the Parallel).
+  const full = new Map<string, number>();
   edges.forEach((edge, i) => {
     if (edge.kind !== 'catch' || rungs.has(i)) return;
-    const first = !reached.has(edge.to);
-    reached.add(edge.to);
-    const from = byId.get(edge.from);
-    if (first || !from || from.cluster || crowded.has(edge.from) || links.some((l) => l.from === edge.from))
-      return;
-    const preds = [
-      ...new Set(edges.flatMap((e, j) => (e.to === edge.from && !rungs.has(j) ? [e.from] : []))),
-    ];
-    if (preds.length === 0) return;
+    const chosen = full.get(edge.to);
+    if (chosen === undefined || (!chipless(edges[chosen]?.from ?? '') && chipless(edge.from)))
+      full.set(edge.to, i);
+  });
+  const links: Link[] = [];
+  for (const { emit, again } of ladders) {
+    if (again === undefined) continue;
+    edges.forEach((edge, i) => {
+      if (edge.kind !== 'catch' || edge.from !== again || links.some((l) => l.from === again)) return;
+      const into = edges.filter((e) => e.to === edge.to);
+      const handler = byId.get(edge.to);
+      if (!handler || handler.cluster || handler.parent !== byId.get(again)?.parent || crowded.has(edge.to))
+        return;
+      if (into.some((e) => e.from !== emit && e.from !== again)) return;
+      if (!into.some((e) => e.from === emit && e.kind === 'catch')) return;
+      links.push({
+        edge: i,
+        from: again,
+        to: edge.to,
+        id: edge.to,
+        width: 0,
+        height: 0,
+        preds: [],
+        rung: true,
+      });
+    });
+  }
+  edges.forEach((edge, i) => {
+    if (edge.kind !== 'catch' || rungs.has(i) || full.get(edge.to) === i) return;
+    if (links.some((l) => l.edge === i)) return;
+    if (chipless(edge.from) || links.some((l) => l.from === edge.from)) return;
+    const preds = predsOf(edge.from);
     const label = byId.get(edge.to)?.label ?? edge.to;
     links.push({
       edge: i,
       from: edge.from,
       to: edge.to,
       id: `\u0000link ${i}`,
-      width: Math.ceil(labelWidth(label)) + 2 * GRAPH_METRICS.edgeLabelPaddingX,
+      width: Math.ceil(labelWidth(label)),
       height: GRAPH_METRICS.linkHeight,
       preds,
     });
@@ -1026,9 +1226,10 @@ function mainPath(graph: {
  *      (Superseded, Event not delivered): so shared handlers and the long edges into them are on the
  *      right, and states that lead nowhere else do not have to step over them;
  *   3. edges into the End marker that pass more than one rank.
- * dagre takes these as ordering constraints; it can still break one when it merges constrained nodes,
- * so the ranks are then sorted into those groups (keeping dagre's order within each), which puts the
- * main path first everywhere: what `align: 'UL'` needs to draw it straight.
+ * dagre orders each rank first (crossing reduction, told only the ladders', links' and branches'
+ * constraints); the ranks are then sorted into those groups, top to bottom, and within a group by where
+ * the rank above leads into each entry (see below). That puts the main path first everywhere: what
+ * `align: 'UL'` needs to draw it straight.
  *
  * `graph` is dagre's layout graph: real nodes keep their ids; dummy nodes (an edge's bends, its label,
  * a cluster's borders) carry the edge they belong to in `edgeObj`.
@@ -1052,8 +1253,13 @@ function orderBesideMainPath(
   const catchEdges = new Set(edges.filter((e) => e.kind === 'catch').map((e) => key(e.from, e.to)));
   const owners = new Map(nodes.flatMap((n) => (n.owner !== undefined ? [[n.id, n.owner] as const] : [])));
   const end = nodes.find((n) => n.type === 'End')?.id;
+  // A ladder's second put rejoins where its emit leads, and a link ends at its chip: neither makes the
+  // state they lead to one that several states share.
+  const besides = new Set([...ladders.map((l) => l.rejoinEdge), ...links.map((l) => l.edge)]);
   const incoming = new Map<string, number>();
-  for (const e of edges) incoming.set(e.to, (incoming.get(e.to) ?? 0) + 1);
+  edges.forEach((e, i) => {
+    if (!besides.has(i)) incoming.set(e.to, (incoming.get(e.to) ?? 0) + 1);
+  });
   const shared = (v: string) => v !== end && !onPath.has(v) && (incoming.get(v) ?? 0) > 1;
 
   const topOf = (v: string) => {
@@ -1107,11 +1313,10 @@ function orderBesideMainPath(
     return 1;
   };
 
-  const sides: OrderConstraint[] = [];
-  for (const [rank, set] of entries)
-    for (const left of set)
-      for (const right of set) if (group(rank, left) < group(rank, right)) sides.push({ left, right });
-  order(graph, { constraints: [...constraints, ...sides] });
+  // dagre orders freely but for the ladders, the links and a Parallel's branches (told as constraints:
+  // told the groups too, it merges so many nodes into constrained blocks that its barycenters no longer
+  // follow the edges); the groups are put in order below.
+  order(graph, { constraints: [...constraints] });
 
   // Each rank in dagre's order (which its constraints can leave with two nodes at one position).
   const ranks: string[][] = [];
@@ -1130,8 +1335,10 @@ function orderBesideMainPath(
   const dummyKey = (name: string) => `\u0000edge ${name}`;
   for (const l of ladders) {
     pair(l.emit, l.park);
-    pair(l.next, l.again);
-    pair(dummyKey(edgeName(index(l.emit, l.next))), dummyKey(edgeName(index(l.park, l.again))));
+    if (l.next !== undefined && l.again !== undefined) {
+      pair(l.next, l.again);
+      pair(dummyKey(edgeName(index(l.emit, l.next))), dummyKey(edgeName(index(l.park, l.again))));
+    }
     l.preds.forEach((pred, k) => {
       pair(dummyKey(edgeName(index(pred, l.emit))), dummyKey(rankingName(l, k)));
     });
@@ -1142,9 +1349,36 @@ function orderBesideMainPath(
     return n.dummy && n.edgeObj?.name !== undefined ? dummyKey(n.edgeObj.name) : v;
   };
   ranks.forEach((layer, rank) => {
-    const sorted = [...layer]
-      .map((v, i) => ({ v, i, group: group(rank, topOf(v)) }))
-      .sort((a, b) => a.group - b.group || a.i - b.i)
+    // Within a group, one more top-down sweep: each entry (a cluster as a whole) goes by the mean order of
+    // what leads into it in the rank above, as that rank was finally placed, so a state stays under the
+    // state it follows once the groups have moved things about. Entries nothing leads into keep their
+    // place after their left neighbour.
+    const above = new Map<string, number[]>();
+    for (const v of layer) {
+      const orders = (graph.predecessors(v) ?? []).map((u) => graph.node(u).order ?? 0);
+      above.set(topOf(v), [...(above.get(topOf(v)) ?? []), ...orders]);
+    }
+    let last = 0;
+    // Between entries level in that sweep (the ways out of one state), a state that ends there (an
+    // outcome, or a Fail) goes right of the ways that go on: the columns that go on stay near the state
+    // they leave.
+    const entries = [...layer].map((v, i) => {
+      const orders = above.get(topOf(v)) ?? [];
+      if (orders.length > 0) last = orders.reduce((a, b) => a + b, 0) / orders.length;
+      const n = graph.node(v);
+      // Inside a cluster, dagre's order stands: a branch is one entry.
+      const target = topOf(v) !== v ? undefined : n.dummy ? n.edgeObj?.w : v;
+      const ends =
+        target !== undefined &&
+        !graph.node(target).dummy &&
+        graph.children(target).length === 0 &&
+        (graph.successors(target) ?? []).length === 0;
+      // An edge on its way further down goes right of both: it passes, the others stop here.
+      const passing = n.dummy && target !== undefined && (graph.node(target).rank ?? 0) > rank + 1;
+      return { v, i, group: group(rank, topOf(v)), at: last, ends: passing ? 2 : ends ? 1 : 0 };
+    });
+    const sorted = entries
+      .sort((a, b) => a.group - b.group || a.at - b.at || a.ends - b.ends || a.i - b.i)
       .map(({ v }) => v);
     const byKey = new Map(sorted.map((v) => [keyOf(v), v]));
     const sidesOf = (v: string) =>
@@ -1174,9 +1408,19 @@ function wrap(text: string, max: number): string[] {
   return lines;
 }
 
-function shorten(text: string): string {
-  const max = GRAPH_METRICS.edgeLabelMaxChars;
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+/**
+ * An edge label short enough to keep the graph narrow: `DynamoDB.ConditionalCheckFailedException` reads
+ * as `ConditionalCheckFailedException` (the States.* names keep theirs: they are the language's own), and
+ * `$.assessment.Payload.decision == "approved"` as `…decision == "approved"`: the values compared, which
+ * tell the edges of one Choice apart, stay whole. Only what is still too long is cut.
+ */
+function shorten(text: string, kind: EdgeKind): string {
+  const max = kind === 'catch' ? GRAPH_METRICS.edgeLabelMaxChars : GRAPH_METRICS.ruleLabelMaxChars;
+  if (text.length <= max) return text;
+  const unprefixed = text.replace(/\b(?!States\.)[A-Z][A-Za-z0-9]*\.(?=[A-Z])/g, '');
+  if (unprefixed.length <= max) return unprefixed;
+  const lastFields = unprefixed.replace(/\$\$?(?:\.[\w-]+)*\.([\w-]+)/g, '…$1');
+  return lastFields.length > max ? `${lastFields.slice(0, max - 1)}…` : lastFields;
 }
 
 /** The definition, checked for the two fields everything hangs on. */

@@ -277,8 +277,10 @@ describe("the console's views of an execution whose emit was retried and failed"
   });
 
   it('pans the graph by dragging, zooms it with the wheel, shows it full screen and exports it', async () => {
-    // Prepare: the graph at 100%, so that it is wider than its pane and there is room to pan.
+    // Prepare: the graph zoomed in past 100% (it fits its pane at 100%), so that it is wider than its
+    // pane and there is room to pan.
     await page.locator('[data-zoom="1"]').click();
+    for (let i = 0; i < 3; i++) await page.locator('[data-zoom="in"]').click();
     const pane = page.locator('[data-part="graph"]');
     // The pane's top at the top of the window, so that the middle of what it shows is on screen.
     await pane.evaluate((p) => p.scrollIntoView());

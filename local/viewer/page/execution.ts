@@ -23,6 +23,7 @@ import {
   graphSvg,
   legend,
   nearestDeadline,
+  READABLE_ZOOM,
   STATUS_LABELS,
   WAITING_LABEL,
   type Zoom,
@@ -53,13 +54,6 @@ const DETAILS_TABS: readonly [DetailsTab, string][] = [
   ['retries', 'Retries'],
   ['events', 'Events'],
 ];
-
-/**
- * The least zoom the graph opens at. State names are drawn at 13px (GRAPH_METRICS); at two thirds of
- * that they still read. A graph that would have to shrink further to fit its pane's width opens at this
- * zoom instead, scrolled to the state that matters (see `focusOf`); Fit still shows all of it.
- */
-const READABLE_ZOOM = 0.65;
 
 type Action = 'stop' | 'redrive';
 
@@ -314,8 +308,9 @@ export class ExecutionPage {
     if (!svg) return;
     const before = svg.getBoundingClientRect();
     const current = before.width / (svg.viewBox.baseVal.width || 1);
-    const steps: Record<string, Zoom> = {
-      fit: 'fit',
+    // Fit is the opening zoom again: the pane's width, but never below readable.
+    const steps: Record<string, Zoom | 'readable'> = {
+      fit: 'readable',
       '1': 1,
       in: Math.min(current * 1.25, 3),
       out: Math.max(current / 1.25, 0.1),

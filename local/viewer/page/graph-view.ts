@@ -2,7 +2,18 @@
  * Draws a laid-out state machine (graph.ts) as SVG, coloured by what happened to each state, the way the
  * Step Functions console's graph view does. Layout is dagre's (in graph.ts); this file only paints it.
  */
-import { GRAPH_METRICS, type GraphEdge, type GraphNode, type LaidOutGraph } from '../graph';
+import {
+  drawingSize,
+  GRAPH_METRICS,
+  type GraphEdge,
+  type GraphNode,
+  type LaidOutGraph,
+  DRAWING_MARGIN as MARGIN,
+} from '../graph';
+
+// The page's zoom and pane sizes live in graph.ts, beside the layout made to fit them (and out of the DOM's reach).
+export { drawingSize, graphPaneWidth, MIN_LABEL_PX, READABLE_ZOOM, SCROLL_BAR_PX } from '../graph';
+
 import type { StateRun, StateStatus } from '../state-runs';
 import type { WaitingTask } from '../waiting-tasks';
 import { type Html, html } from './html';
@@ -15,16 +26,8 @@ export const STATUS_LABELS: Readonly<Record<StateStatus, string>> = {
   'not-reached': 'Not reached',
 };
 
-/** Space around the drawing, so strokes and labels at the edge are not clipped. */
-const MARGIN = 16;
-
 /** How big the graph is drawn: scaled down to fit its pane's width, or a zoom factor (1 = 100%). */
 export type Zoom = 'fit' | number;
-
-/** The drawing's size at 100%, in CSS pixels: the layout and the margin around it. */
-export function drawingSize(graph: LaidOutGraph): { width: number; height: number } {
-  return { width: Math.ceil(graph.width + 2 * MARGIN), height: Math.ceil(graph.height + 2 * MARGIN) };
-}
 
 /** How a state waiting for a callback is described where it is drawn (its box's tooltip). */
 export const WAITING_LABEL =
