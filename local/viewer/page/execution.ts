@@ -539,8 +539,20 @@ export class ExecutionPage {
     // The selection is a class, not part of the drawing: selecting a state does not redraw the graph.
     for (const node of this.part.graph.querySelectorAll('[data-state]'))
       node.classList.toggle('selected', node.getAttribute('data-state') === this.selected);
+    // Re-rendering the panel takes a callback form out of the page for a moment, which loses its focus:
+    // whoever is typing in it goes on typing where they were.
+    const typing = document.activeElement;
+    const caret =
+      typing instanceof HTMLInputElement || typing instanceof HTMLTextAreaElement
+        ? ([typing.selectionStart, typing.selectionEnd] as const)
+        : undefined;
     setHtml(this.part.details, this.stateDetails());
     this.placeCallbackForms();
+    if (typing instanceof HTMLElement && typing !== document.activeElement && typing.isConnected) {
+      typing.focus();
+      if (caret && (typing instanceof HTMLInputElement || typing instanceof HTMLTextAreaElement))
+        typing.setSelectionRange(caret[0], caret[1]);
+    }
     this.events.render({
       history: this.history,
       runs: this.runs,
