@@ -11,7 +11,15 @@ import { StatesError } from '../../../local/stepfunctions/engine/errors';
 import { type DataFlow, dataFlow, type FlowMachine } from '../../../local/viewer/data-flow';
 import { runAsl } from '../../support/asl';
 import { historyOf } from '../../support/history';
-import { executionsOf, put, requestAccount, startApp } from '../../support/local';
+import { applicants, emitted, executionsOf, put, requestAccount, startApp } from '../../support/local';
+
+/** Polls `read` until `done` holds for what it read (a generous ceiling, not a budget: 60 s). */
+async function until<T>(read: () => T, done: (value: T) => boolean): Promise<T> {
+  for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 5))) {
+    const value = read();
+    if (done(value) || Date.now() > deadline) return value;
+  }
+}
 
 const enteredNames = (history: readonly HistoryEvent[]) => [
   ...new Set(
@@ -123,6 +131,43 @@ describe('dataFlow over the app workflows', () => {
     expect(lastFailure?.error).toBe('EventBridge.FailedEntry');
     expect(emit?.stages[3]?.value).toEqual({ Error: lastFailure?.error, Cause: lastFailure?.cause });
     expect(flows.get('Emit User Blocked again')?.verdict).toBe('unknown');
+  });
+
+  it('recomputes a KYC run through manual review, where the emit that waits reads its task token', async () => {
+    // Prepare: a medium-risk applicant waits for a reviewer's decision.
+    app = await startApp();
+    requestAccount(app, 'u-data-flow-review', { ...applicants.approved, country: 'BR' });
+    const announced = await until(
+      () => emitted(app, 'u-data-flow-review').find((e) => e['detail-type'] === 'Manual Review Required'),
+      (e) => e !== undefined,
+    );
+    const [kyc] = executionsOf(app, 'kyc');
+    const waiting = historyOf(app, kyc);
+    const definition = definitionOf(kyc?.stateMachineArn ?? '');
+    const waitingName = enteredNames(waiting).at(-1) ?? '';
+    const whileWaiting = await dataFlow({ history: waiting, name: waitingName, definition });
+    const taskToken = String(announced?.detail.taskToken);
+    const token = JSON.parse(
+      waiting.findLast((e) => e.taskScheduledEventDetails)?.taskScheduledEventDetails?.parameters ?? '{}',
+    );
+
+    // Act: the reviewer approves.
+    app.stepFunctions.sendTaskSuccess(taskToken, JSON.stringify({ decision: 'approved', reviewer: 'r-1' }));
+    await app.settle();
+    const history = historyOf(app, kyc);
+    const flows = await flowsOf(history, definition, kyc?.executionArn);
+
+    // Assess: while it waited, nothing to compare; once done, every output recomputed.
+    expect(whileWaiting?.verdict).toBe('unknown');
+    expect(kyc?.status).toBe('SUCCEEDED');
+    expect(JSON.stringify(token)).toContain(taskToken);
+    expectOutputsRecomputed(flows, () => true);
+    // The parameters are the recorded ones: the token is in them, and not in the history otherwise.
+    expect(flows.get(waitingName)?.stages.find((s) => s.field?.name === 'Parameters')).toMatchObject({
+      status: 'recorded',
+      value: token,
+      note: expect.stringContaining('$$.Task.Token, which the history does not carry'),
+    });
   });
 
   it('says which stage it cannot recompute without the execution ARN, and still recomputes the output', async () => {
