@@ -454,7 +454,8 @@ class Flow {
       'Output (the state output)',
       field(s, 'Output'),
       [stateInput, result],
-      // The interpreter binds $states.result for every state's Output (a Pass's, Wait's, Succeed's is its input).
+      // The interpreter binds $states.result for every state's Output (a Pass's, Wait's or Succeed's is
+      // its input).
       ([i, r]) =>
         s.Output === undefined ? unchanged(r) : this.evaluate(s.Output, i, 'Output', { result: r }),
     );

@@ -1,9 +1,10 @@
 /**
  * The selected state's details under the console's tabs: input and output (with the advanced view: the
- * state's InputPath, Parameters, ResultSelector, ResultPath and OutputPath applied step by step, each with
- * the JSON after it, from data-flow.ts), details (type, duration, resource, timeouts), definition (the state's
- * ASL), retries (its Retry and Catch, and each attempt), events. Every tab is in the markup and the
- * inactive ones are hidden, so switching tabs is a class change and what a panel holds is always there.
+ * state's InputPath, Parameters, ResultSelector, ResultPath and OutputPath applied step by step, each
+ * with the JSON after it, from data-flow.ts), details (type, duration, resource, timeouts), definition
+ * (the state's ASL), retries (its Retry and Catch, and each attempt), events. Every tab is in the markup
+ * and the inactive ones are hidden, so switching tabs is a class change and what a panel holds is always
+ * there.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { type DataFlow, dataFlow, type FlowMachine, type Stage, type StageStatus } from '../data-flow';
@@ -87,9 +88,10 @@ if (typeof document !== 'undefined')
 const flows = new Map<string, DataFlow | undefined | Error | 'pending'>();
 const MAX_FLOWS = 50;
 
-function flowKey({ executionArn, name, history }: StateDetailsInput<string>): string {
+/** The state, and how far the history and the definition had been read: a new read is worked out again. */
+function flowKey({ executionArn, name, history, definition }: StateDetailsInput<string>): string {
   const last = history.reduce((most, e) => Math.max(most, e.id ?? 0), 0);
-  return `${executionArn ?? ''}|${name}|${last}`;
+  return `${executionArn ?? ''}|${name}|${last}|${definition === undefined ? 'no definition yet' : 'definition'}`;
 }
 
 function advancedView(input: StateDetailsInput<string>): Html {
