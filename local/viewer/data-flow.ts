@@ -701,7 +701,7 @@ class Flow {
         recorded,
       );
     try {
-      if (stageField?.set) this.readablePaths(stageField.value);
+      if (stageField?.set) this.noteRandom(stageField.value);
       return this.computed(label, stageField, compute(values), recorded);
     } catch (thrown) {
       return this.failure(label, stageField, thrown, recorded);
@@ -791,8 +791,12 @@ class Flow {
     return this.push({ label, ...(stageField ? { field: stageField } : {}), status: 'failed', note: reason });
   }
 
-  /** JSONPath templates read variables as `$name` paths: the history does not carry what a state saw. */
-  private readablePaths(template: unknown): void {
+  /**
+   * Notes a JSONPath field that calls States.UUID or States.MathRandom: a value recomputed from it may
+   * differ from the recorded one without anything being wrong. (A `$name` variable path needs no check
+   * here: the scope has no variables, so the path fails and `unknowable` says why.)
+   */
+  private noteRandom(template: unknown): void {
     const text = JSON.stringify(template) ?? '';
     if (RANDOM.test(text)) this.random = true;
   }
