@@ -143,9 +143,11 @@ class Unavailable extends Error {}
 
 /**
  * The data flow of the state's latest run that exited (or of its latest entry, when none has), or
- * undefined when the state was not entered or is not in the definition.
+ * undefined when the state was not entered or is not in the definition. A JSONPath state's is worked out
+ * at once (so a page can draw it in the same render); a JSONata state's comes later, as JSONata
+ * evaluates asynchronously.
  */
-export async function dataFlow(input: DataFlowInput): Promise<DataFlow | undefined> {
+export function dataFlow(input: DataFlowInput): DataFlow | Promise<DataFlow> | undefined {
   const located = locate(input.definition, input.name);
   if (!located) return undefined;
   const events = inIdOrder(input.history);

@@ -82,8 +82,8 @@ if (typeof document !== 'undefined')
   );
 
 /**
- * Each state's data flow, worked out once per history read (JSONata evaluates asynchronously): by the key
- * `flowKey` gives. A pending one renders as a placeholder that `dataFlow`'s answer fills in.
+ * Each state's data flow, worked out once per history read, by the key `flowKey` gives. A pending one (a
+ * JSONata state's) renders as a placeholder that `dataFlow`'s answer fills in.
  */
 const flows = new Map<string, DataFlow | undefined | Error | 'pending'>();
 const MAX_FLOWS = 50;
@@ -98,16 +98,26 @@ function advancedView(input: StateDetailsInput<string>): Html {
   const key = flowKey(input);
   if (!flows.has(key)) {
     if (flows.size >= MAX_FLOWS) flows.clear();
-    flows.set(key, 'pending');
-    dataFlow({
-      history: input.history,
-      name: input.name,
-      definition: parseDefinition(input.definition) as FlowMachine | undefined,
-      ...(input.executionArn ? { executionArn: input.executionArn } : {}),
-    }).then(
-      (flow) => fill(key, flow),
-      (thrown: unknown) => fill(key, thrown instanceof Error ? thrown : new Error(String(thrown))),
-    );
+    const asError = (thrown: unknown) => (thrown instanceof Error ? thrown : new Error(String(thrown)));
+    try {
+      const flow = dataFlow({
+        history: input.history,
+        name: input.name,
+        definition: parseDefinition(input.definition) as FlowMachine | undefined,
+        ...(input.executionArn ? { executionArn: input.executionArn } : {}),
+      });
+      // A JSONPath state's flow is here now, so this render draws it and the next leaves the panel (and
+      // a callback form being typed into) alone; a JSONata state's fills its placeholder when it comes.
+      if (flow instanceof Promise) {
+        flows.set(key, 'pending');
+        flow.then(
+          (done) => fill(key, done),
+          (thrown: unknown) => fill(key, asError(thrown)),
+        );
+      } else flows.set(key, flow);
+    } catch (thrown) {
+      flows.set(key, asError(thrown));
+    }
   }
   const flow = flows.get(key);
   return html`<div data-data-flow="${key}">${flow === 'pending' ? html`<p class="muted">Working out each stage...</p>` : flowView(flow)}</div>`;
