@@ -211,9 +211,13 @@ function details({ run, state, history, start, now }: StateDetailsInput<string>)
       ${item('Resource', state?.Resource ? html`<code>${state.Resource}</code>` : '-')}
       ${item(
         'Duration',
-        timeline?.first !== undefined && timeline.last !== undefined
-          ? formatDuration(timeline.last - timeline.first)
-          : '-',
+        // A running state's duration would change at every poll, and rebuilding the panel each second
+        // takes the focus from a callback form being typed into: it is shown once the state has ended.
+        run?.status === 'in-progress'
+          ? 'in progress'
+          : timeline?.first !== undefined && timeline.last !== undefined
+            ? formatDuration(timeline.last - timeline.first)
+            : '-',
       )}
       ${item('Started after', timeline?.first !== undefined ? formatDuration(timeline.first - start) : '-')}
       ${item('Attempts', run?.attempts.length ?? 0)}
