@@ -42,6 +42,8 @@ const script = once(() => {
     // Kept readable: it is served from localhost, where size does not matter and devtools do.
     minify: false,
     logLevel: 'silent',
+    // The data flow view runs the interpreter's path functions, whose intrinsics import node:crypto.
+    alias: { 'node:crypto': join(__dirname, 'page', 'node-crypto.ts') },
   });
   return { contentType: 'text/javascript; charset=utf-8', body: outputFiles[0]?.text ?? '' };
 });

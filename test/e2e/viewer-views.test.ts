@@ -185,11 +185,9 @@ describe("the console's views of an execution whose emit was retried and failed"
       return panel;
     };
 
-    // Act / Assess: input and output, with the advanced view's processing fields.
+    // Act / Assess: input and output (the advanced view has a test of its own below).
     const io = await tab('io');
-    await io.locator('[data-advanced] summary').click();
-    expect(await io.locator('[data-processing="Parameters"]').textContent()).toContain('Entries');
-    await screenshots('views-details-io');
+    expect(await io.locator('h4').allTextContents()).toEqual(['Input', 'Output']);
 
     // Details: type and resource.
     const about = await tab('details');
@@ -223,6 +221,99 @@ describe("the console's views of an execution whose emit was retried and failed"
     await expect(page.locator('[data-events-filter="state"]').inputValue()).resolves.toBe(EMIT);
     await page.locator('[data-events-filter="state"]').selectOption('');
     await tab('io');
+  });
+
+  /*
+   * The console's "Advanced view" of a state's input and output (developer guide, "Input and output
+   * processing": InputPath, then Parameters; ResultSelector, then ResultPath, then OutputPath), each
+   * stage with the JSON after it. The caught emit ends at its Catch's ResultPath; the claim succeeded.
+   */
+  it("works out a Task's input and output processing step by step in the advanced view", async () => {
+    const cases = [
+      {
+        name: EMIT,
+        stages: [
+          'State input',
+          'After InputPath',
+          'After Parameters (what the task was called with)',
+          'Error output (EventBridge.FailedEntry)',
+          "After the Catch's ResultPath (the state output)",
+        ],
+      },
+      {
+        name: 'Claim version',
+        stages: [
+          'State input',
+          'After InputPath',
+          'After Parameters (what the task was called with)',
+          'Task result',
+          'After ResultSelector',
+          'After ResultPath (the result placed into the state input)',
+          'After OutputPath (the state output)',
+        ],
+      },
+    ];
+    for (const { name, stages } of cases) {
+      // Prepare: the state selected, on its Input and output tab.
+      const details = page.locator(`[data-details="${name}"]`);
+      if (!(await details.isVisible())) await page.locator(`[data-state="${name}"]`).click();
+      await details.waitFor(WAIT);
+      await details.locator('[data-details-tab="io"]').click();
+      const io = details.locator('[data-details-panel="io"]');
+      const entered = events.findLast((e) => e.stateEnteredEventDetails?.name === name);
+      const exited = events.findLast((e) => e.stateExitedEventDetails?.name === name);
+      const scheduled = events.findLast(
+        (e) =>
+          e.type === 'TaskScheduled' && (e.id ?? 0) > (entered?.id ?? 0) && (e.id ?? 0) < (exited?.id ?? 0),
+      );
+
+      // Act: switch to the advanced view (it stays open from state to state, as the tab does).
+      if ((await io.locator('[data-advanced]').getAttribute('open')) === null)
+        await io.locator('[data-advanced] summary').click();
+      const list = io.locator('[data-stages]');
+      await list.waitFor(WAIT);
+      const stage = (label: string) => list.locator(`li[data-stage="${label}"]`);
+      const jsonAfter = async (label: string) =>
+        JSON.parse((await stage(label).locator('[data-stage-value]').textContent()) ?? '');
+      await screenshots(`views-details-io-advanced-${name === EMIT ? 'caught' : 'succeeded'}`);
+
+      // Assess: the stages in order, each with its field from the definition and the JSON after it.
+      expect(
+        await list
+          .locator(':scope > li')
+          .evaluateAll((items) => items.map((i) => i.getAttribute('data-stage'))),
+      ).toEqual(stages);
+      expect(await jsonAfter('State input')).toEqual(
+        JSON.parse(entered?.stateEnteredEventDetails?.input ?? ''),
+      );
+      // Parameters, recomputed from the state input, are what the history says the task was called with.
+      const parameters = stage('After Parameters (what the task was called with)');
+      expect(await parameters.getAttribute('data-stage-status')).toBe('computed');
+      expect(await parameters.locator('[data-processing="Parameters"] .json-key').count()).toBeGreaterThan(0);
+      expect(await jsonAfter('After Parameters (what the task was called with)')).toEqual(
+        JSON.parse(scheduled?.taskScheduledEventDetails?.parameters ?? ''),
+      );
+      expect(await parameters.locator('[data-stage-recorded]').count()).toBe(0);
+      // The last stage is the state output, as the history recorded it.
+      expect(await jsonAfter(stages.at(-1) as string)).toEqual(
+        JSON.parse(exited?.stateExitedEventDetails?.output ?? ''),
+      );
+      await io.locator('[data-verdict="equal"]').waitFor(WAIT);
+    }
+    // The error the Catch placed is the last attempt's, and the claim's ResultPath null kept the input.
+    const emitFailure = events.findLast(
+      (e) =>
+        e.type === 'TaskFailed' &&
+        (e.id ?? 0) < (events.findLast((x) => x.stateExitedEventDetails?.name === EMIT)?.id ?? 0),
+    );
+    await page.locator(`[data-state="${EMIT}"]`).click();
+    const error = page.locator(
+      `[data-details="${EMIT}"] li[data-stage="Error output (EventBridge.FailedEntry)"] [data-stage-value]`,
+    );
+    expect(JSON.parse((await error.textContent()) ?? '')).toEqual({
+      Error: emitFailure?.taskFailedEventDetails?.error,
+      Cause: emitFailure?.taskFailedEventDetails?.cause,
+    });
   });
 
   it('starts a new execution from an execution, its input pre-filled to edit', async () => {

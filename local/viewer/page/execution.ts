@@ -796,6 +796,8 @@ export class ExecutionPage {
           run,
           state: findState(parseDefinition(this.definition), name),
           history: this.history,
+          definition: this.definition,
+          executionArn: this.execution?.executionArn,
           start: this.execution?.startDate?.getTime() ?? 0,
           now: this.execution?.stopDate?.getTime() ?? Date.now(),
           attempts: run && run.attempts.length > 0 ? this.attempts(run) : undefined,
