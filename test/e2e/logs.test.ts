@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalRuntime } from '../../local/runtime';
 import { BUS } from '../support/local';
-import { AWS_CLI, aws, eventually, startRuntime } from '../support/runtime';
+import { AWS_CLI, aws, CLI_ENV, eventually, startRuntime } from '../support/runtime';
 
 const samplesDir = join(__dirname, '..', '..', 'events', 'samples');
 const AUDIT_LOG = `/aws/events/${BUS}-audit`;
@@ -172,11 +172,7 @@ describe('CloudWatch Logs and execution status changes with the AWS CLI', () => 
       {
         env: {
           PATH: process.env.PATH,
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          ...CLI_ENV,
           // The CLI is Python: piped, its output would wait in a buffer, and --follow never exits.
           PYTHONUNBUFFERED: '1',
         },

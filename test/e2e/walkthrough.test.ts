@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LocalRuntime } from '../../local/runtime';
 import { emitted } from '../support/local';
-import { AWS_CLI, startRuntime } from '../support/runtime';
+import { AWS_CLI, CLI_ENV, startRuntime } from '../support/runtime';
 
 /** The first `sh` block after the README line that starts with `heading`, dedented. */
 function readmeBlock(heading: string): string {
@@ -59,12 +59,7 @@ describe("the README's five-minute walkthrough", () => {
         PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}`,
         local: runtime.url,
         AWS_CLI,
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_PAGER: '',
+        ...CLI_ENV,
       },
       timeout: 170_000,
     });

@@ -43,6 +43,16 @@ export interface CliResult {
   readonly json: Record<string, unknown> | undefined;
 }
 
+/** What the AWS CLI needs to call the runtime: throwaway credentials, a region, and no user config or pager. */
+export const CLI_ENV = {
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  AWS_PAGER: '',
+} as const;
+
 /** Runs `aws <args> --endpoint-url <url> --output json` with throwaway credentials and no user config. */
 export async function aws(url: string, ...args: string[]): Promise<CliResult> {
   try {
@@ -50,16 +60,7 @@ export async function aws(url: string, ...args: string[]): Promise<CliResult> {
       AWS_CLI,
       [...args, '--endpoint-url', url, '--output', 'json'],
       {
-        env: {
-          PATH: process.env.PATH,
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_PAGER: '',
-          AWS_MAX_ATTEMPTS: '1',
-        },
+        env: { PATH: process.env.PATH, ...CLI_ENV, AWS_MAX_ATTEMPTS: '1' },
       },
     );
     return { code: 0, stdout, stderr, json: stdout.trim() ? JSON.parse(stdout) : undefined };
