@@ -185,6 +185,18 @@ export interface SentMessage extends QueueMessage {
   readonly duplicate: boolean;
 }
 
+/** SendMessage's answer for a message sent (and each SendMessageBatch entry's, and sqs:sendMessage's result). */
+export function sendMessageResult(sent: SentMessage): Record<string, string> {
+  return {
+    MessageId: sent.messageId,
+    MD5OfMessageBody: sent.md5OfBody,
+    ...(sent.md5OfMessageAttributes === undefined
+      ? {}
+      : { MD5OfMessageAttributes: sent.md5OfMessageAttributes }),
+    ...(sent.sequenceNumber === undefined ? {} : { SequenceNumber: sent.sequenceNumber }),
+  };
+}
+
 /**
  * One change to a queue's messages, as `onChange` reports it, so that a store can write only what changed:
  * messages sent or received (`put`: their new state; a receive changes the count, handle and visibility),

@@ -7,6 +7,7 @@ import {
   type QueueMessage,
   type SentMessage,
   SqsError,
+  sendMessageResult,
 } from '../sqs';
 import type { ApiActions, ErrorAnswer } from './protocol';
 import { list, map, type RequestShapes, structure } from './shapes';
@@ -194,15 +195,7 @@ export function sqsActions(queues: LocalQueues): ApiActions {
 
     SendMessage: (params) => {
       const queue = queueOf(params);
-      const sent = sendOne(queue, params);
-      return {
-        MessageId: sent.messageId,
-        MD5OfMessageBody: sent.md5OfBody,
-        ...(sent.md5OfMessageAttributes === undefined
-          ? {}
-          : { MD5OfMessageAttributes: sent.md5OfMessageAttributes }),
-        ...(sent.sequenceNumber === undefined ? {} : { SequenceNumber: sent.sequenceNumber }),
-      };
+      return sendMessageResult(sendOne(queue, params));
     },
 
     SendMessageBatch: (params) => {
@@ -219,17 +212,7 @@ export function sqsActions(queues: LocalQueues): ApiActions {
           `Batch requests cannot be longer than ${queue.settings.maximumMessageSize} bytes. You have sent ${total} bytes.`,
           { queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong' },
         );
-      return perEntry(entries, (entry) => {
-        const sent = sendOne(queue, entry);
-        return {
-          MessageId: sent.messageId,
-          MD5OfMessageBody: sent.md5OfBody,
-          ...(sent.md5OfMessageAttributes === undefined
-            ? {}
-            : { MD5OfMessageAttributes: sent.md5OfMessageAttributes }),
-          ...(sent.sequenceNumber === undefined ? {} : { SequenceNumber: sent.sequenceNumber }),
-        };
-      });
+      return perEntry(entries, (entry) => sendMessageResult(sendOne(queue, entry)));
     },
 
     DeleteMessageBatch: (params) => {

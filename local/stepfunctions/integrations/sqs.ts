@@ -1,5 +1,5 @@
 import { AwsError } from '../../errors';
-import type { LocalQueues, MessageAttributes, SendOptions } from '../../sqs';
+import { type LocalQueues, type MessageAttributes, type SendOptions, sendMessageResult } from '../../sqs';
 import { StatesError } from '../engine/errors';
 import type { Integration } from '.';
 
@@ -30,15 +30,7 @@ export function sendMessageIntegration(queues: LocalQueues): Integration {
         : { messageAttributes: input.MessageAttributes as MessageAttributes }),
     };
     try {
-      const m = queues.find(String(input.QueueUrl)).send(body, options);
-      return {
-        MessageId: m.messageId,
-        MD5OfMessageBody: m.md5OfBody,
-        ...(m.md5OfMessageAttributes === undefined
-          ? {}
-          : { MD5OfMessageAttributes: m.md5OfMessageAttributes }),
-        ...(m.sequenceNumber === undefined ? {} : { SequenceNumber: m.sequenceNumber }),
-      };
+      return sendMessageResult(queues.find(String(input.QueueUrl)).send(body, options));
     } catch (error) {
       if (error instanceof AwsError) throw new StatesError(`SQS.${error.code}`, error.message);
       throw error;
