@@ -86,6 +86,8 @@ const WRITE_DELAY_MS = 100;
 
 export class LocalLogs {
   readonly groups = new Map<string, LogGroup>();
+  /** The same groups by ARN: every logged history event names its group by ARN. */
+  private readonly byArn = new Map<string, LogGroup>();
   private readonly db: Database.Database;
   private prunedAt = 0;
   private readonly write: (pending: readonly PendingEvent[]) => void;
@@ -131,7 +133,9 @@ export class LocalLogs {
       // A group keeps the creation time of the first start that saw it.
       remember.run(group.name, group.creationTime);
       const row = created.get(group.name) as { created_ms: number };
-      this.groups.set(group.name, { ...group, creationTime: row.created_ms });
+      const kept = { ...group, creationTime: row.created_ms };
+      this.groups.set(group.name, kept);
+      this.byArn.set(group.arn, kept);
     }
     const insertEvent = this.db.prepare(
       'INSERT INTO events (stream, timestamp_ms, ingestion_ms, message) VALUES (?, ?, ?, ?)',
@@ -206,8 +210,7 @@ export class LocalLogs {
 
   /** The group with this name or ARN (with or without the trailing `:*`). */
   group(nameOrArn: string): LogGroup | undefined {
-    const arn = nameOrArn.replace(/:\*$/, '');
-    return this.groups.get(nameOrArn) ?? [...this.groups.values()].find((g) => g.arn === arn);
+    return this.groups.get(nameOrArn) ?? this.byArn.get(nameOrArn.replace(/:\*$/, ''));
   }
 
   /** The group, or ResourceNotFoundException as CloudWatch Logs words it. */
