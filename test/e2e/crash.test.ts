@@ -22,7 +22,7 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { BUS } from '../support/local';
-import { clients } from '../support/runtime';
+import { clients, MAIN_ARGS } from '../support/runtime';
 import { assemblyDir } from '../support/synth';
 
 /*
@@ -142,7 +142,7 @@ describe('the runtime killed with SIGKILL under load', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Starts local/main.ts in one Node process (tsx as a loader, so the kill reaches the runtime itself). */
+  /** Starts local/main.ts in one Node process, as `npm start` does, so the kill reaches the runtime itself. */
   function start(): Promise<Running> {
     // Beside the runtime's own files: it ignores what it does not know, and afterAll removes it all.
     const faultsFile = join(dataDir, 'faults.json');
@@ -159,9 +159,7 @@ describe('the runtime killed with SIGKILL under load', () => {
     const child = spawn(
       process.execPath,
       [
-        '--require',
-        'tsx/cjs',
-        join(root, 'local', 'main.ts'),
+        ...MAIN_ARGS,
         '--assembly',
         assemblyDir,
         '--port',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { BUS } from '../support/local';
-import { aws, clients, eventually } from '../support/runtime';
+import { aws, clients, eventually, MAIN_ARGS } from '../support/runtime';
 import { assemblyDir, stackName } from '../support/synth';
 
 const root = join(__dirname, '..', '..');
@@ -18,16 +18,10 @@ describe('the local runtime command', () => {
 
   /** local/main.ts in one process, as `npm start` runs it. */
   function spawnMain(args: string[]): ChildProcess {
-    // One process, as `npm start` runs it: `tsx` as a command wraps the script in a child and, on a loaded
-    // machine, SIGKILLs it when it does not confirm a relayed signal within 30 ms.
-    child = spawn(
-      globalThis.process.execPath,
-      ['--require', 'tsx/cjs', join(root, 'local', 'main.ts'), ...args],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    child = spawn(globalThis.process.execPath, [...MAIN_ARGS, ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return child;
   }
 

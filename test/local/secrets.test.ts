@@ -19,6 +19,7 @@ import {
   parseLocalSecrets,
 } from '../../local/secrets';
 import { rejectionOf, thrownBy } from '../support/errors';
+import { MAIN_ARGS } from '../support/runtime';
 
 /**
  * Secrets Manager on the local runtime: the template's AWS::SecretsManager::Secret resources
@@ -428,9 +429,7 @@ describe('npm start with secrets', () => {
     const child = spawn(
       process.execPath,
       [
-        '--require',
-        'tsx/cjs',
-        join(root, 'local', 'main.ts'),
+        ...MAIN_ARGS,
         '--assembly',
         assembly,
         '--port',
@@ -478,11 +477,10 @@ describe('npm start with secrets', () => {
 
   it('rejects a --secret without a name, without echoing it (exit code 2)', async () => {
     // Act
-    const child = spawn(
-      process.execPath,
-      ['--require', 'tsx/cjs', join(root, 'local', 'main.ts'), '--in-memory', '--secret', 'just-a-value-9f3'],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [...MAIN_ARGS, '--in-memory', '--secret', 'just-a-value-9f3'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -500,14 +498,10 @@ describe('npm start with secrets', () => {
 
   it('describes --secret in its help', async () => {
     // Act
-    const child = spawn(
-      process.execPath,
-      ['--require', 'tsx/cjs', join(root, 'local', 'main.ts'), '--help'],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [...MAIN_ARGS, '--help'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();

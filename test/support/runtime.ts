@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -13,6 +14,13 @@ import { assemblyDir } from './synth';
  * preferred because the `aws` first on PATH may be another install), else whichever `aws` is on PATH.
  */
 export const AWS_CLI = process.env.AWS_CLI ?? (existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws');
+
+/** Node's arguments that run local/main.ts in one process, as `npm start` runs it. */
+export const MAIN_ARGS = [
+  '--require',
+  join(__dirname, '..', '..', 'local', 'register.cjs'),
+  join(__dirname, '..', '..', 'local', 'main.ts'),
+];
 
 /**
  * The local runtime on a free port, serving the test run's synthesized app in memory, with Retry intervals
