@@ -407,16 +407,15 @@ export class ExecutionRun {
         this.controller.abort();
         throw new HistoryLimitReached();
       }
-      const live: { -readonly [K in keyof JournalEvent]: JournalEvent[K] } = {
+      event = {
         id: this.nextId++,
         previousEventId: options.previous ?? thread.last,
         timestamp: Date.now(),
         type,
         thread: thread.key,
+        details,
+        local: options.local,
       };
-      if (details) live.details = details;
-      if (options.local) live.local = options.local;
-      event = live;
       this.append(event);
     }
     if (options.advance !== false) thread.last = event.id;
