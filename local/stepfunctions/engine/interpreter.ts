@@ -524,6 +524,23 @@ export class ExecutionRun {
 /** The execution's own thread. */
 const ROOT = '0';
 
+/** A JSONPath scope whose context object is made only when a path reads `$$`: most paths never do. */
+class StateScope implements PathScope {
+  private made?: unknown;
+
+  constructor(
+    private readonly state: StateRun,
+    readonly input: unknown,
+    readonly variables: ReadonlyMap<string, unknown>,
+    private readonly extra: Record<string, unknown> | undefined,
+  ) {}
+
+  get context(): unknown {
+    this.made ??= this.state.context(this.extra);
+    return this.made;
+  }
+}
+
 const NO_OPTIONS = {};
 
 /** Each state type's Entered and Exited event types (a Fail state has no Exited event). */
@@ -596,8 +613,9 @@ class StateRun {
 
   private cachedContext?: Record<string, unknown>;
 
-  pathScope(input: unknown, context = this.context()): PathScope {
-    return { input, context, variables: this.thread.variables };
+  /** A JSONPath scope; `extra` adds to the context object (a task token, a Map item). */
+  pathScope(input: unknown, extra?: Record<string, unknown>): PathScope {
+    return new StateScope(this, input, this.thread.variables, extra);
   }
 
   jsonataScope(states: Partial<JsonataScope['states']> = {}, context = this.context()): JsonataScope {
@@ -857,7 +875,8 @@ class StateRun {
       let failedAtTime = Date.now();
       try {
         const raw = await attemptOnce(effective);
-        checkSize(raw, this.name);
+        // A task's result was measured as it came (its cause names the resource, not the state).
+        if (state.Type !== 'Task') checkSize(raw, this.name);
         return await this.succeed(state, raw);
       } catch (thrown) {
         if (thrown instanceof Aborted || thrown instanceof HistoryLimitReached) throw thrown;
@@ -962,14 +981,14 @@ class StateRun {
     const recorded = this.run.peek(this.thread);
     const waitForToken = state.Resource.endsWith('.waitForTaskToken');
     const token = waitForToken ? (recorded?.local?.taskToken ?? randomUUID()) : undefined;
-    const context = this.context(token ? { Task: { Token: token } } : {});
+    const extra = token ? { Task: { Token: token } } : undefined;
     const parameters = this.jsonata
       ? state.Arguments === undefined
         ? this.input
-        : await evaluateTemplate(state.Arguments, this.jsonataScope({}, context), 'Arguments')
+        : await evaluateTemplate(state.Arguments, this.jsonataScope({}, this.context(extra)), 'Arguments')
       : state.Parameters === undefined
         ? effective
-        : applyPayloadTemplate(state.Parameters, this.pathScope(effective, context));
+        : applyPayloadTemplate(state.Parameters, this.pathScope(effective, extra));
     const timeoutSeconds = await this.seconds(state, 'TimeoutSeconds', effective);
     const heartbeatSeconds = await this.seconds(state, 'HeartbeatSeconds', effective);
 
@@ -1207,12 +1226,12 @@ class StateRun {
         const selector = state.ItemSelector ?? state.Parameters;
         const iterations = await Promise.all(
           items.map(async (value, index) => {
-            const context = this.context({ Map: { Item: { Index: index, Value: value } } });
+            const item = { Map: { Item: { Index: index, Value: value } } };
             let itemInput = value;
             if (selector !== undefined)
               itemInput = this.jsonata
-                ? await evaluateTemplate(selector, this.jsonataScope({}, context), 'ItemSelector')
-                : applyPayloadTemplate(selector, this.pathScope(input, context));
+                ? await evaluateTemplate(selector, this.jsonataScope({}, this.context(item)), 'ItemSelector')
+                : applyPayloadTemplate(selector, this.pathScope(input, item));
             return { machine: processor, input: itemInput };
           }),
         );
