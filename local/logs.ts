@@ -210,7 +210,12 @@ export class LocalLogs {
 
   /** The group with this name or ARN (with or without the trailing `:*`). */
   group(nameOrArn: string): LogGroup | undefined {
-    return this.groups.get(nameOrArn) ?? this.byArn.get(nameOrArn.replace(/:\*$/, ''));
+    // Looked up for every logged history event: the map lookups come before trimming the ARN.
+    return (
+      this.groups.get(nameOrArn) ??
+      this.byArn.get(nameOrArn) ??
+      (nameOrArn.endsWith(':*') ? this.byArn.get(nameOrArn.slice(0, -2)) : undefined)
+    );
   }
 
   /** The group, or ResourceNotFoundException as CloudWatch Logs words it. */
