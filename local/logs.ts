@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { AwsError } from './errors';
 import { type LogFilter, parseFilterPattern } from './logs-filter';
 import type { JournalEvent } from './stepfunctions/journal/history';
-import { toHistoryEvent } from './stepfunctions/journal/history';
+import { historyEventDetails } from './stepfunctions/journal/history';
 import { openDatabase } from './storage/sqlite';
 import type { Resource } from './template';
 
@@ -591,13 +591,10 @@ export function executionLogEntry(
   includeExecutionData: boolean,
   redriveCount: number,
 ): string {
-  const history = toHistoryEvent(event, includeExecutionData) as unknown as Record<string, unknown>;
-  const detailsKey = Object.keys(history).find((key) => key.endsWith('EventDetails'));
-  const details = detailsKey === undefined ? {} : history[detailsKey];
   return JSON.stringify({
     id: String(event.id),
     type: event.type,
-    details,
+    details: historyEventDetails(event, includeExecutionData)?.value ?? {},
     previous_event_id: String(event.previousEventId),
     event_timestamp: String(event.timestamp),
     execution_arn: executionArn,

@@ -73,22 +73,34 @@ export function toHistoryEvent(event: JournalEvent, includeExecutionData = true)
     id: event.id,
     previousEventId: event.previousEventId,
   };
-  if (!event.details) return out;
+  const details = historyEventDetails(event, includeExecutionData);
+  if (details) (out as unknown as Record<string, unknown>)[details.field] = details.value;
+  return out;
+}
+
+/**
+ * An event's `*EventDetails` field and value in AWS's shape (payloads as JSON strings), or undefined for an
+ * event without one. The execution logs carry the value alone.
+ */
+export function historyEventDetails(
+  event: JournalEvent,
+  includeExecutionData = true,
+): { field: keyof HistoryEvent; value: Record<string, unknown> } | undefined {
+  if (!event.details) return undefined;
   const field = DETAILS_FIELD[event.type] ?? (stateEventField(event.type) as keyof HistoryEvent | undefined);
-  if (!field) return out;
-  const details: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event.details)) {
+  if (!field) return undefined;
+  const value: Record<string, unknown> = {};
+  for (const [key, payload] of Object.entries(event.details)) {
     const detailsKey = PAYLOADS[key];
     if (detailsKey === undefined) {
-      details[key] = value;
+      value[key] = payload;
       continue;
     }
     if (!includeExecutionData) continue;
-    details[key] = JSON.stringify(value ?? null);
-    if (detailsKey) details[detailsKey] = { truncated: false };
+    value[key] = JSON.stringify(payload ?? null);
+    if (detailsKey) value[detailsKey] = { truncated: false };
   }
-  (out as unknown as Record<string, unknown>)[field] = details;
-  return out;
+  return { field, value };
 }
 
 /** `stateEnteredEventDetails` / `stateExitedEventDetails` for every `*StateEntered` / `*StateExited`. */
