@@ -53,13 +53,13 @@ export interface FilteredLogEvent extends OutputLogEvent {
   readonly eventId: string;
 }
 
-/** An event put and not yet written. */
-interface PendingEvent {
+/** A stream's events put and not yet written, oldest first. */
+interface PendingStream {
   readonly group: string;
   readonly stream: string;
-  readonly timestamp: number;
-  readonly ingestion: number;
-  readonly message: string;
+  /** When the last of them was put. */
+  ingestion: number;
+  readonly events: { readonly timestamp: number; readonly ingestion: number; readonly message: string }[];
 }
 
 interface EventRow {
@@ -90,9 +90,9 @@ export class LocalLogs {
   private readonly byArn = new Map<string, LogGroup>();
   private readonly db: Database.Database;
   private prunedAt = 0;
-  private readonly write: (pending: readonly PendingEvent[]) => void;
-  /** Events put and not yet written, oldest first; written by `flush`. */
-  private pending: PendingEvent[] = [];
+  private readonly write: (pending: Iterable<PendingStream>) => void;
+  /** Events put and not yet written, by stream, each oldest first; written by `flush`. */
+  private pending = new Map<string, PendingStream>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Once the runtime stops, what still arrives (a late delivery) is not kept, as for the other stores. */
   private closed = false;
@@ -150,16 +150,8 @@ export class LocalLogs {
        RETURNING id`,
     );
     // Made once: a better-sqlite3 transaction function is costly to build.
-    this.write = this.db.transaction((pending: readonly PendingEvent[]) => {
-      const byStream = new Map<string, PendingEvent[]>();
-      for (const event of pending) {
-        const key = `${event.group}\n${event.stream}`;
-        const events = byStream.get(key);
-        if (events) events.push(event);
-        else byStream.set(key, [event]);
-      }
-      for (const events of byStream.values()) {
-        const { group, stream, ingestion } = events[0] as PendingEvent;
+    this.write = this.db.transaction((pending: Iterable<PendingStream>) => {
+      for (const { group, stream, ingestion, events } of pending) {
         const times = events.map((e) => e.timestamp);
         const { id } = upsertStream.get(
           group,
@@ -232,10 +224,17 @@ export class LocalLogs {
   put(nameOrArn: string, streamName: string, events: readonly LogEventInput[]): void {
     const group = this.existing(nameOrArn);
     if (this.closed) return;
+    if (events.length === 0) return;
     const ingestion = Date.now();
-    for (const { timestamp, message } of events)
-      this.pending.push({ group: group.name, stream: streamName, timestamp, ingestion, message });
-    if (this.flushTimer === undefined && this.pending.length > 0) {
+    const key = `${group.name}\n${streamName}`;
+    let pending = this.pending.get(key);
+    if (!pending) {
+      pending = { group: group.name, stream: streamName, ingestion, events: [] };
+      this.pending.set(key, pending);
+    }
+    pending.ingestion = ingestion;
+    for (const { timestamp, message } of events) pending.events.push({ timestamp, ingestion, message });
+    if (this.flushTimer === undefined) {
       this.flushTimer = setTimeout(() => this.flush(), WRITE_DELAY_MS);
       this.flushTimer.unref();
     }
@@ -245,10 +244,10 @@ export class LocalLogs {
   private flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.pending.length === 0 || this.closed) return;
+    if (this.pending.size === 0 || this.closed) return;
     const pending = this.pending;
-    this.pending = [];
-    this.write(pending);
+    this.pending = new Map();
+    this.write(pending.values());
     if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS) this.prune();
   }
 
