@@ -1,22 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalDynamoDb } from './dynamodb';
-import { AwsError } from './errors';
+import { AwsError, UnsupportedTemplateError } from './errors';
 import { LocalEventSourceMappings } from './event-source-mappings';
 import { Archives } from './eventbridge/archive';
 import { LocalEventBridge } from './eventbridge/bus';
 import { RulesAdmin } from './eventbridge/rules-admin';
 import { EventBridgeStore } from './eventbridge/store';
+import { executionLogSource } from './execution-logs';
 import { LocalFunctionUrls } from './function-urls';
 import { LocalLambdas } from './lambda';
-import { executionLogEntry, executionLoggingOf, executionLogStream, LocalLogs, loggedAt } from './logs';
+import { LocalLogs } from './logs';
 import { DataDirectory } from './persistence';
 import { LocalSchemaRegistry } from './schemas';
 import { LocalSecrets, parseLocalSecrets } from './secrets';
 import { LocalQueue, LocalQueues, type QueueSettings } from './sqs';
 import { STATUS_CHANGE_DETAIL_TYPE, STATUS_CHANGE_SOURCE, statusChangeOf } from './status-events';
 import type { ExecutionJournal, Retention } from './stepfunctions/journal/store';
-import { type Execution, LocalStepFunctions, type StepFunctionsOptions } from './stepfunctions/service';
+import {
+  type LocalStateMachine,
+  LocalStepFunctions,
+  type StepFunctionsOptions,
+} from './stepfunctions/service';
 import { type LocalEnv, loadTemplate, type Resource } from './template';
 
 export interface LocalAppOptions extends StepFunctionsOptions {
@@ -157,7 +162,7 @@ export class LocalApp {
         { dynamodb, eventBridge, queues, lambdas },
         { ...options, ...(dataDirectory ? { journal: dataDirectory.executions } : {}) },
       );
-      observeExecutions(stepFunctions, eventBridge, logs, all);
+      observeExecutions(stepFunctions, eventBridge, logs);
       const app = new LocalApp(
         env,
         logs,
@@ -243,38 +248,28 @@ export class LocalApp {
 
 /**
  * What Step Functions derives from every execution's history, outside the engine: each state machine with a
- * LoggingConfiguration writes the events of its level to its log group, one stream per execution, and each
- * Standard execution's status changes go on the default bus as `aws.states` events.
+ * LoggingConfiguration has the events of its level in its log group, one stream per execution (read from the
+ * histories when asked for), and each Standard execution's status changes go on the default bus as
+ * `aws.states` events.
  */
 function observeExecutions(
   stepFunctions: LocalStepFunctions,
   eventBridge: LocalEventBridge,
   logs: LocalLogs,
-  resources: readonly Resource[],
 ): void {
-  const logging = executionLoggingOf(resources);
-  // Each execution's stream name, made once rather than for each of its events.
-  const streams = new WeakMap<Execution, string>();
+  const byGroup = new Map<string, LocalStateMachine[]>();
+  for (const machine of stepFunctions.stateMachines.values()) {
+    const arn = machine.loggingConfiguration?.destinations[0]?.cloudWatchLogsLogGroup.logGroupArn;
+    if (arn === undefined) continue;
+    const group = logs.group(arn);
+    if (!group)
+      throw new UnsupportedTemplateError(
+        `State machine ${machine.name} logs to ${arn}, which is not a log group of the template.`,
+      );
+    byGroup.set(group.name, [...(byGroup.get(group.name) ?? []), machine]);
+  }
+  for (const [group, machines] of byGroup) logs.derive(group, executionLogSource(stepFunctions, machines));
   stepFunctions.onHistoryEvent = (execution, machine, event) => {
-    const config = logging.get(machine.arn);
-    if (config && loggedAt(config.level, event.type)) {
-      let stream = streams.get(execution);
-      if (stream === undefined) {
-        stream = executionLogStream(machine.name, execution.startDate, execution.name);
-        streams.set(execution, stream);
-      }
-      logs.put(config.logGroupArn, stream, [
-        {
-          timestamp: event.timestamp,
-          message: executionLogEntry(
-            execution.executionArn,
-            event,
-            config.includeExecutionData,
-            execution.redriveCount,
-          ),
-        },
-      ]);
-    }
     const change = statusChangeOf(execution, machine, event);
     if (change)
       eventBridge.putServiceEvent(

@@ -12,10 +12,14 @@ import type { Resource } from './template';
 /*
  * CloudWatch Logs for the template's log groups (AWS::Logs::LogGroup): their streams and events, in SQLite
  * (`logs.db` in the data directory, in memory without one), written as each event arrives, so that what the
- * audit rule and the state machines wrote is there after a restart. A file of its own for the reasons
- * messages.db has one (see storage/messages.ts): the execution journal holds its file exclusively, and no
- * write here needs a transaction with another store. Events older than their group's RetentionInDays are
- * deleted at each start and as the runtime runs.
+ * audit rule wrote is there after a restart. A file of its own for the reasons messages.db has one (see
+ * storage/messages.ts): the execution journal holds its file exclusively, and no write here needs a
+ * transaction with another store. Events older than their group's RetentionInDays are deleted at each start
+ * and as the runtime runs.
+ *
+ * A group can also derive streams from another record (`derive`): a state machine's execution logs are its
+ * executions' histories, which the execution journal already keeps, so they are read from there when asked
+ * for rather than written a second time. Writing them was a third of the runtime's CPU per KYC execution.
  */
 
 /** An event to write: its time and its message, as PutLogEvents takes them. */
@@ -52,6 +56,32 @@ export interface FilteredLogEvent extends OutputLogEvent {
   readonly logStreamName: string;
   readonly eventId: string;
 }
+
+/**
+ * A stream whose events another record holds (an execution's history): read when asked for, never written.
+ * Its events are ordered after the written events of the same millisecond, by `serial` then by id.
+ */
+export interface DerivedStream {
+  readonly name: string;
+  readonly creationTime: number;
+  readonly lastEventTimestamp: number;
+  /** Unique among the group's derived streams and stable (an execution's place in the journal). */
+  readonly serial: number;
+  /** The stream's events, oldest first; each id is unique within the stream and below 2^16. */
+  events(): readonly { readonly id: number; readonly timestamp: number; readonly message: string }[];
+}
+
+/** Where a group's derived streams come from. */
+export interface StreamSource {
+  /** The group's streams that may hold events at or after `since` (every one when it is undefined). */
+  streams(since?: number): readonly DerivedStream[];
+  /** The stream with this name, if the source has it. */
+  stream(name: string): DerivedStream | undefined;
+}
+
+/** Derived events' places: above every written event's (SQLite rowids), then by stream serial and id. */
+const DERIVED_SEQ_BASE = 2 ** 52;
+const DERIVED_IDS_PER_STREAM = 2 ** 16;
 
 /** A stream's events put and not yet written, oldest first. */
 interface PendingStream {
@@ -96,6 +126,8 @@ export class LocalLogs {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Once the runtime stops, what still arrives (a late delivery) is not kept, as for the other stores. */
   private closed = false;
+  /** The sources of each group's derived streams, by group name. */
+  private readonly sources = new Map<string, StreamSource>();
 
   constructor(groups: Iterable<LogGroup>, dataDir?: string) {
     if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
@@ -200,6 +232,11 @@ export class LocalLogs {
       }));
   }
 
+  /** Serves a group's derived streams from `source`, beside the events written to it. */
+  derive(nameOrArn: string, source: StreamSource): void {
+    this.sources.set(this.existing(nameOrArn).name, source);
+  }
+
   /** The group with this name or ARN (with or without the trailing `:*`). */
   group(nameOrArn: string): LogGroup | undefined {
     // Looked up for every logged history event: the map lookups come before trimming the ARN.
@@ -275,15 +312,13 @@ export class LocalLogs {
     const group = this.group(nameOrArn);
     this.flush();
     if (!group) return undefined;
-    return (
-      this.db
-        .prepare(
-          'SELECT message FROM events WHERE stream IN (SELECT id FROM streams WHERE log_group = ?) ORDER BY seq',
-        )
-        .all(group.name) as {
-        message: string;
-      }[]
-    ).map((row) => row.message);
+    const written = this.db
+      .prepare(
+        'SELECT message FROM events WHERE stream IN (SELECT id FROM streams WHERE log_group = ?) ORDER BY seq',
+      )
+      .all(group.name) as { message: string }[];
+    const derived = this.derivedRows(group).sort(byTimeAndSeq);
+    return [...written, ...derived].map((row) => row.message);
   }
 
   /** DescribeLogGroups' groups, by name, filtered by a name prefix or a case-insensitive substring. */
@@ -329,7 +364,7 @@ export class LocalLogs {
       last_event_ms: number;
       last_ingestion_ms: number;
     }[];
-    return rows.map((row) => ({
+    const streams: LogStream[] = rows.map((row) => ({
       logStreamName: row.name,
       creationTime: row.created_ms,
       firstEventTimestamp: row.first_event_ms,
@@ -338,6 +373,31 @@ export class LocalLogs {
       arn: `${group.arn}:log-stream:${row.name}`,
       storedBytes: 0,
     }));
+    const source = this.sources.get(group.name);
+    if (!source) return streams;
+    const cutoff = retentionCutoff(group);
+    for (const stream of source.streams()) {
+      if (stream.lastEventTimestamp < cutoff) continue;
+      if (options.prefix !== undefined && !stream.name.startsWith(options.prefix)) continue;
+      streams.push({
+        logStreamName: stream.name,
+        creationTime: stream.creationTime,
+        firstEventTimestamp: stream.creationTime,
+        lastEventTimestamp: stream.lastEventTimestamp,
+        lastIngestionTime: stream.lastEventTimestamp,
+        arn: `${group.arn}:log-stream:${stream.name}`,
+        storedBytes: 0,
+      });
+    }
+    // The same order as the query's, over both kinds of stream.
+    const key = (s: LogStream) => (options.orderBy === 'LastEventTime' ? s.lastEventTimestamp : 0);
+    const sign = options.descending ? -1 : 1;
+    return streams.sort(
+      (a, b) =>
+        sign *
+        (key(a) - key(b) ||
+          (a.logStreamName < b.logStreamName ? -1 : a.logStreamName > b.logStreamName ? 1 : 0)),
+    );
   }
 
   /**
@@ -362,7 +422,9 @@ export class LocalLogs {
     const found = this.db
       .prepare('SELECT id FROM streams WHERE log_group = ? AND name = ?')
       .get(group.name, streamName) as { id: number } | undefined;
-    if (!found) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
+    const derived = found ? undefined : this.sources.get(group.name)?.stream(streamName);
+    if (!found && !derived)
+      throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
     const limit = options.limit ?? MAX_EVENTS;
     const token = options.nextToken === undefined ? undefined : parsePosition(options.nextToken);
     const forward = token ? token.direction === 'f' : options.startFromHead === true;
@@ -370,24 +432,37 @@ export class LocalLogs {
     const end = options.endTime ?? Number.MAX_SAFE_INTEGER;
     const after = token?.direction === 'f' ? token.position : { timestamp: Number.MIN_SAFE_INTEGER, seq: -1 };
     const before = token?.direction === 'b' ? token.position : { timestamp: Number.MAX_SAFE_INTEGER, seq: 0 };
-    const rows = this.db
-      .prepare(
-        `SELECT seq, ? AS stream, timestamp_ms, ingestion_ms, message FROM events
-         WHERE stream = ? AND timestamp_ms >= ? AND timestamp_ms < ?
-           AND (timestamp_ms, seq) > (?, ?) AND (timestamp_ms, seq) < (?, ?)
-         ORDER BY timestamp_ms ${forward ? 'ASC' : 'DESC'}, seq ${forward ? 'ASC' : 'DESC'} LIMIT ?`,
-      )
-      .all(
-        streamName,
-        found.id,
-        start,
-        end,
-        after.timestamp,
-        after.seq,
-        before.timestamp,
-        before.seq,
-        limit,
-      ) as EventRow[];
+    let rows: EventRow[];
+    if (found)
+      rows = this.db
+        .prepare(
+          `SELECT seq, ? AS stream, timestamp_ms, ingestion_ms, message FROM events
+           WHERE stream = ? AND timestamp_ms >= ? AND timestamp_ms < ?
+             AND (timestamp_ms, seq) > (?, ?) AND (timestamp_ms, seq) < (?, ?)
+           ORDER BY timestamp_ms ${forward ? 'ASC' : 'DESC'}, seq ${forward ? 'ASC' : 'DESC'} LIMIT ?`,
+        )
+        .all(
+          streamName,
+          found.id,
+          start,
+          end,
+          after.timestamp,
+          after.seq,
+          before.timestamp,
+          before.seq,
+          limit,
+        ) as EventRow[];
+    else {
+      // The same selection as the query's, over the stream's derived events (already in order).
+      const cutoff = Math.max(start, retentionCutoff(group));
+      const inRange = derivedRowsOf(derived as DerivedStream, cutoff).filter(
+        (row) =>
+          row.timestamp_ms < end &&
+          byTimeAndSeq(row, asRow(after)) > 0 &&
+          byTimeAndSeq(row, asRow(before)) < 0,
+      );
+      rows = forward ? inRange.slice(0, limit) : inRange.slice(-limit).reverse();
+    }
     if (!forward) rows.reverse();
     const first = rows[0];
     const last = rows.at(-1);
@@ -433,8 +508,14 @@ export class LocalLogs {
         ? { timestamp: Number.MIN_SAFE_INTEGER, seq: -1 }
         : parseFilterToken(options.nextToken);
     const events: FilteredLogEvent[] = [];
+    const derived = this.sources.has(group.name)
+      ? this.derivedRows(group, options.startTime).filter(
+          (row) => row.timestamp_ms <= (options.endTime ?? Number.MAX_SAFE_INTEGER),
+        )
+      : [];
+    if (derived.length > 0) derived.sort(byTimeAndSeq);
     for (;;) {
-      const rows = this.db
+      const written = this.db
         .prepare(
           // By time across every group (events_by_time), keeping this group's: a runtime has a few groups.
           `SELECT e.seq, s.name AS stream, e.timestamp_ms, e.ingestion_ms, e.message
@@ -451,6 +532,14 @@ export class LocalLogs {
           position.seq,
           SCAN_CHUNK,
         ) as EventRow[];
+      // Derived events take their places among the written ones, up to the last written one read (or all of
+      // them once the written ones have run out).
+      const lastWritten = written.length < SCAN_CHUNK ? undefined : written.at(-1);
+      const from = position;
+      const taken = derived.filter(
+        (row) => byTimeAndSeq(row, asRow(from)) > 0 && (!lastWritten || byTimeAndSeq(row, lastWritten) < 0),
+      );
+      const rows = taken.length > 0 ? [...written, ...taken].sort(byTimeAndSeq) : written;
       for (const row of rows) {
         position = { timestamp: row.timestamp_ms, seq: row.seq };
         if (streams ? !streams.has(row.stream) : !row.stream.startsWith(prefix)) continue;
@@ -458,8 +547,16 @@ export class LocalLogs {
         events.push({ logStreamName: row.stream, ...outputEvent(row), eventId: eventIdOf(row) });
         if (events.length === limit) return { events, nextToken: filterToken(position) };
       }
-      if (rows.length < SCAN_CHUNK) return { events };
+      if (written.length < SCAN_CHUNK) return { events };
     }
+  }
+
+  /** Every derived event of the group at or after `since` and within its retention, unordered. */
+  private derivedRows(group: LogGroup, since = Number.MIN_SAFE_INTEGER): EventRow[] {
+    const source = this.sources.get(group.name);
+    if (!source) return [];
+    const cutoff = Math.max(since, retentionCutoff(group));
+    return source.streams(cutoff).flatMap((stream) => derivedRowsOf(stream, cutoff));
   }
 
   /** Deletes the events older than their group's retention, and streams left empty. */
@@ -488,6 +585,41 @@ export class LocalLogs {
     this.closed = true;
     this.db.close();
   }
+}
+
+/** The oldest time a group's retention keeps (no limit without RetentionInDays). */
+function retentionCutoff(group: LogGroup, now = Date.now()): number {
+  return group.retentionInDays === undefined
+    ? Number.MIN_SAFE_INTEGER
+    : now - group.retentionInDays * 24 * 3600 * 1000;
+}
+
+/** A derived stream's events at or after `since` as rows, oldest first (ingested as they happened). */
+function derivedRowsOf(stream: DerivedStream, since: number): EventRow[] {
+  const rows: EventRow[] = [];
+  for (const event of stream.events()) {
+    if (event.timestamp < since) continue;
+    rows.push({
+      seq: DERIVED_SEQ_BASE + stream.serial * DERIVED_IDS_PER_STREAM + event.id,
+      stream: stream.name,
+      timestamp_ms: event.timestamp,
+      ingestion_ms: event.timestamp,
+      message: event.message,
+    });
+  }
+  return rows;
+}
+
+function asRow(position: Position): Pick<EventRow, 'timestamp_ms' | 'seq'> {
+  return { timestamp_ms: position.timestamp, seq: position.seq };
+}
+
+/** Time order, then store order: how every read orders events. */
+function byTimeAndSeq(
+  a: Pick<EventRow, 'timestamp_ms' | 'seq'>,
+  b: Pick<EventRow, 'timestamp_ms' | 'seq'>,
+): number {
+  return a.timestamp_ms - b.timestamp_ms || a.seq - b.seq;
 }
 
 function outputEvent(row: EventRow): OutputLogEvent {
@@ -534,44 +666,15 @@ function parseFilterToken(token: string): Position {
   return { timestamp: Number(match[1]), seq: Number(match[2]) };
 }
 
-/** A state machine's LoggingConfiguration, as the runtime applies it. */
-export interface ExecutionLogging {
-  readonly logGroupArn: string;
-  readonly level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF';
-  readonly includeExecutionData: boolean;
-}
-
-/** The logging configurations of the template's state machines, by state machine ARN. */
-export function executionLoggingOf(resources: Iterable<Resource>): Map<string, ExecutionLogging> {
-  const logging = new Map<string, ExecutionLogging>();
-  for (const r of resources) {
-    if (r.type !== 'AWS::StepFunctions::StateMachine') continue;
-    const config = r.properties.LoggingConfiguration as
-      | {
-          Level?: string;
-          IncludeExecutionData?: boolean;
-          Destinations?: { CloudWatchLogsLogGroup?: { LogGroupArn?: string } }[];
-        }
-      | undefined;
-    const arn = config?.Destinations?.[0]?.CloudWatchLogsLogGroup?.LogGroupArn;
-    const level = config?.Level ?? 'OFF';
-    if (!arn || level === 'OFF') continue;
-    if (level !== 'ALL' && level !== 'ERROR' && level !== 'FATAL') continue;
-    logging.set(r.ref, {
-      logGroupArn: arn,
-      level,
-      includeExecutionData: config?.IncludeExecutionData === true,
-    });
-  }
-  return logging;
-}
+/** The levels at which Step Functions logs (OFF: it does not). */
+export type ExecutionLogLevel = 'ALL' | 'ERROR' | 'FATAL' | 'OFF';
 
 /**
  * Whether Step Functions logs an event at a level (Step Functions Developer Guide, "Log levels"): ALL logs
  * every event; ERROR the events of errors (a failed, timed out or aborted execution, task, function, state,
  * iteration); FATAL only the execution's own failure, abort or timeout.
  */
-export function loggedAt(level: ExecutionLogging['level'], type: string): boolean {
+export function loggedAt(level: ExecutionLogLevel, type: string): boolean {
   if (level === 'ALL') return true;
   if (level === 'FATAL') return /^Execution(Failed|Aborted|TimedOut)$/.test(type);
   if (level === 'ERROR') return /(Failed|Aborted|TimedOut)$/.test(type);

@@ -49,8 +49,8 @@ function describeMachine(sfn: LocalStepFunctions, m: LocalStateMachine) {
     name: m.name,
     definition: m.definitionString,
     roleArn: m.roleArn,
-    // Recorded by AWS for every machine (test_sfn_api.snapshot.json, describe_resp_*).
-    loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+    // Without logging, what AWS records for every machine (test_sfn_api.snapshot.json, describe_resp_*).
+    loggingConfiguration: m.loggingConfiguration ?? { level: 'OFF', includeExecutionData: false },
     tracingConfiguration: { enabled: false },
     ...(revision ? { revisionId: revision.revisionId } : {}),
   };

@@ -18,7 +18,7 @@ import { matchingCatcher, matchingRetrier } from './engine/retry';
 import { assertValidDefinition } from './engine/validate';
 import { type Integration, type IntegrationServices, integrationFor } from './integrations';
 import { type ExecutionStatus, type ExecutionSummary, foldEvent, type JournalEvent } from './journal/history';
-import { type ExecutionJournal, summaryOf } from './journal/store';
+import { type ExecutionJournal, type StoredExecution, summaryOf } from './journal/store';
 
 export type { ExecutionStatus } from './journal/history';
 
@@ -37,6 +37,12 @@ export interface LocalStateMachine {
   readonly origin: 'template' | 'local';
   /** Task Resource -> its integration, bound once when the machine is loaded. */
   readonly integrations: ReadonlyMap<string, Integration>;
+  /** The template's LoggingConfiguration, as DescribeStateMachine answers it (absent: logging is off). */
+  readonly loggingConfiguration?: {
+    readonly level: 'ALL' | 'ERROR' | 'FATAL';
+    readonly includeExecutionData: boolean;
+    readonly destinations: readonly { readonly cloudWatchLogsLogGroup: { readonly logGroupArn: string } }[];
+  };
 }
 
 /** One execution: its identity and its history; everything else is what folding the history gives. */
@@ -58,6 +64,8 @@ export class Execution {
     /** For an execution read back from the journal: what its history folds to, and how to read it. */
     private summary?: ExecutionSummary,
     private readonly readHistory?: () => JournalEvent[],
+    /** Its place among the runtime's executions (the journal's, with one): rising, never reused. */
+    readonly serial = 0,
   ) {}
 
   /** The history, in append order (read from the journal the first time it is asked for). */
@@ -102,6 +110,28 @@ export class Execution {
   get redriveDate(): Date | undefined {
     return this.folded.redriveDate;
   }
+}
+
+/** A template's LoggingConfiguration (CloudFormation's names) in the API's names; undefined when off. */
+function loggingConfigurationOf(config: unknown): LocalStateMachine['loggingConfiguration'] {
+  const c = config as
+    | {
+        Level?: string;
+        IncludeExecutionData?: boolean;
+        Destinations?: { CloudWatchLogsLogGroup?: { LogGroupArn?: string } }[];
+      }
+    | undefined;
+  const level = c?.Level;
+  if (level !== 'ALL' && level !== 'ERROR' && level !== 'FATAL') return undefined;
+  return {
+    level,
+    includeExecutionData: c?.IncludeExecutionData === true,
+    destinations: (c?.Destinations ?? []).flatMap((d) =>
+      d.CloudWatchLogsLogGroup?.LogGroupArn
+        ? [{ cloudWatchLogsLogGroup: { logGroupArn: d.CloudWatchLogsLogGroup.LogGroupArn } }]
+        : [],
+    ),
+  };
 }
 
 /** Called before every task integration: tests and fault injection use it to act between steps. */
@@ -149,6 +179,8 @@ export class LocalStepFunctions {
    * read back from the journal when asked for).
    */
   readonly executions = new Map<string, Execution>();
+  /** How many executions started without a journal: their serial numbers. */
+  private started = 0;
   private readonly waitingTasks = new Map<string, WaitingTask>();
   /**
    * Tokens whose task has closed (answered, timed out, stopped), the oldest forgotten first: a late answer
@@ -189,6 +221,7 @@ export class LocalStepFunctions {
         type: p.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
         where: r.logicalId,
         origin: 'template',
+        loggingConfiguration: loggingConfigurationOf(p.LoggingConfiguration),
       });
     }
     for (const saved of options.journal?.stateMachines() ?? []) {
@@ -210,6 +243,7 @@ export class LocalStepFunctions {
     type: 'STANDARD' | 'EXPRESS';
     where: string;
     origin: 'template' | 'local';
+    loggingConfiguration?: LocalStateMachine['loggingConfiguration'];
   }): LocalStateMachine {
     try {
       assertValidDefinition(m.definitionString);
@@ -234,6 +268,7 @@ export class LocalStepFunctions {
       creationDate: new Date(),
       origin: m.origin,
       integrations,
+      ...(m.loggingConfiguration ? { loggingConfiguration: m.loggingConfiguration } : {}),
     };
     this.stateMachines.set(machine.arn, machine);
     return machine;
@@ -285,24 +320,49 @@ export class LocalStepFunctions {
   }
 
   findExecution(arn: string): Execution {
-    const execution = this.executions.get(arn) ?? this.fromJournal(arn);
+    const execution = this.execution(arn);
     if (!execution) throw new AwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return execution;
   }
 
+  /** The execution with this ARN, in memory or in the journal, if there is one. */
+  execution(arn: string): Execution | undefined {
+    return this.executions.get(arn) ?? this.fromJournal(arn);
+  }
+
   private fromJournal(arn: string): Execution | undefined {
+    const stored = this.options.journal?.find(arn);
+    return stored && this.fromStored(stored);
+  }
+
+  /** An execution the journal holds, its history read from there when asked for. */
+  private fromStored(stored: StoredExecution): Execution {
     const journal = this.options.journal;
-    const stored = journal?.find(arn);
-    return (
-      stored &&
-      new Execution(
-        stored.executionArn,
-        stored.stateMachineArn,
-        stored.name,
-        stored.input,
-        stored.summary,
-        () => journal?.events(arn) ?? [],
-      )
+    return new Execution(
+      stored.executionArn,
+      stored.stateMachineArn,
+      stored.name,
+      stored.input,
+      stored.summary,
+      () => journal?.events(stored.executionArn) ?? [],
+      stored.seq,
+    );
+  }
+
+  /**
+   * The executions of these state machines still running or stopped at or after `since` (epoch ms; every
+   * one when undefined), oldest first: what their execution logs are made of.
+   */
+  executionsSince(stateMachineArns: readonly string[], since?: number): Execution[] {
+    const journal = this.options.journal;
+    if (journal)
+      return journal
+        .runningSince(stateMachineArns, since)
+        .map((s) => this.executions.get(s.executionArn) ?? this.fromStored(s));
+    return [...this.executions.values()].filter(
+      (e) =>
+        stateMachineArns.includes(e.stateMachineArn) &&
+        (since === undefined || e.status === 'RUNNING' || (e.stopDate?.getTime() ?? since) >= since),
     );
   }
 
@@ -320,7 +380,7 @@ export class LocalStepFunctions {
         items: page.items.map(
           (s) =>
             this.executions.get(s.executionArn) ??
-            new Execution(s.executionArn, s.stateMachineArn, s.name, s.input, s.summary),
+            new Execution(s.executionArn, s.stateMachineArn, s.name, s.input, s.summary, undefined, s.seq),
         ),
         ...(page.nextToken ? { nextToken: page.nextToken } : {}),
       };
@@ -358,8 +418,9 @@ export class LocalStepFunctions {
       throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const parsed = parseExecutionInput(input);
-    const execution = new Execution(executionArn, machine.arn, name, input);
-    this.options.journal?.create(execution);
+    const identity = { executionArn, stateMachineArn: machine.arn, name, input };
+    const serial = this.options.journal?.create(identity) ?? ++this.started;
+    const execution = new Execution(executionArn, machine.arn, name, input, undefined, undefined, serial);
     this.launch(execution, machine, parsed);
     return execution;
   }
@@ -435,6 +496,7 @@ export class LocalStepFunctions {
         stored.input,
         summaryOf(events),
         () => events,
+        stored.seq,
       );
       this.launch(execution, machine, JSON.parse(stored.input), replayOf(events));
       resumed++;

@@ -102,6 +102,82 @@ describe('CloudWatch Logs and execution status changes with the AWS CLI', () => 
     expect((JSON.parse(events[0]?.message ?? '{}') as AuditedEvent).id).toBe(newest?.logStreamName);
   });
 
+  /** The KYC machine's log group, as its LoggingConfiguration names it, and one of its ended executions. */
+  async function kycLog(): Promise<{ group: string; executionArn: string; stream: string }> {
+    const machineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${BUS}-kyc`;
+    const machine = (await ok(
+      'stepfunctions',
+      'describe-state-machine',
+      '--state-machine-arn',
+      machineArn,
+    )) as {
+      loggingConfiguration: { destinations: { cloudWatchLogsLogGroup: { logGroupArn: string } }[] };
+    };
+    const groupArn = machine.loggingConfiguration.destinations[0]?.cloudWatchLogsLogGroup.logGroupArn ?? '';
+    const group = groupArn.split(':log-group:')[1]?.replace(/:\*$/, '') ?? '';
+    const { executions } = (await ok(
+      'stepfunctions',
+      'list-executions',
+      '--state-machine-arn',
+      machineArn,
+      '--status-filter',
+      'SUCCEEDED',
+    )) as { executions: { executionArn: string; name: string }[] };
+    const execution = executions.at(-1);
+    const { logStreams } = (await ok(
+      'logs',
+      'describe-log-streams',
+      '--log-group-name',
+      group,
+      '--log-stream-name-prefix',
+      `states/${BUS}-kyc/`,
+    )) as { logStreams: { logStreamName: string }[] };
+    const stream = logStreams.find((s) => s.logStreamName.endsWith(`/${execution?.name}`));
+    return { group, executionArn: execution?.executionArn ?? '', stream: stream?.logStreamName ?? '' };
+  }
+
+  const streamMessages = async (group: string, stream: string) =>
+    (
+      (
+        await ok(
+          'logs',
+          'get-log-events',
+          '--log-group-name',
+          group,
+          '--log-stream-name',
+          stream,
+          '--start-from-head',
+        )
+      ).events as LogEvent[]
+    ).map((e) => JSON.parse(e.message) as Record<string, unknown>);
+
+  it("serves each execution's log stream, an entry per history event, read from its history", async () => {
+    // Prepare: the approved applicant's KYC execution (the first test) and its history.
+    const { group, executionArn, stream } = await kycLog();
+    const { events: history } = (await ok(
+      'stepfunctions',
+      'get-execution-history',
+      '--execution-arn',
+      executionArn,
+    )) as { events: { id: number; type: string }[] };
+
+    // Act
+    const entries = await streamMessages(group, stream);
+    const filtered = (
+      await ok('logs', 'filter-log-events', '--log-group-name', group, '--log-stream-names', stream)
+    ).events as LogEvent[];
+
+    // Assess: level ALL logs every event in order; includeExecutionData false leaves the payloads out (the
+    // Step Functions developer guide, "Log levels" and "Execution data in logs").
+    expect(stream).toMatch(new RegExp(`^states/${BUS}-kyc/\\d{4}(-\\d{2}){4}/`));
+    expect(entries.map((e) => e.id)).toEqual(history.map((e) => String(e.id)));
+    expect(entries.map((e) => e.type)).toEqual(history.map((e) => e.type));
+    expect(entries.every((e) => e.execution_arn === executionArn && e.redrive_count === '0')).toBe(true);
+    expect(JSON.stringify(entries)).not.toContain('"input"');
+    expect(filtered.map((e) => JSON.parse(e.message).id)).toEqual(entries.map((e) => e.id));
+    expect(filtered.every((e) => e.logStreamName === stream)).toBe(true);
+  });
+
   it('describes the template log groups with their retention', async () => {
     const { logGroups } = (await ok(
       'logs',
@@ -251,15 +327,19 @@ describe('CloudWatch Logs and execution status changes with the AWS CLI', () => 
   it('keeps the logs across a restart', async () => {
     // Prepare
     const before = await userEvents('user-1001');
+    const kyc = await kycLog();
+    const executionLogBefore = await streamMessages(kyc.group, kyc.stream);
 
     // Act
     await runtime.stop();
     runtime = await startRuntime({ dataDir });
     url = runtime.url;
 
-    // Assess
+    // Assess: the audit log from logs.db, the execution log from the execution journal.
     const after = await userEvents('user-1001');
     expect(after.map((e) => e.message)).toEqual(before.map((e) => e.message));
     expect(after.length).toBeGreaterThan(0);
+    expect(await streamMessages(kyc.group, kyc.stream)).toEqual(executionLogBefore);
+    expect(executionLogBefore.length).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { executionLogEntry, executionLogStream, LocalLogs, loggedAt } from '../../local/logs';
+import {
+  type DerivedStream,
+  executionLogEntry,
+  executionLogStream,
+  LocalLogs,
+  loggedAt,
+  type StreamSource,
+} from '../../local/logs';
 import { openDatabase } from '../../local/storage/sqlite';
 import { thrownBy } from '../support/errors';
 
@@ -180,6 +187,91 @@ describe('LocalLogs', () => {
     expect(after.get(ARN)).toEqual(['fresh']);
     expect(after.describeLogStreams(ARN).map((s) => s.logStreamName)).toEqual(['new']);
     after.close();
+  });
+
+  describe('derived streams (a state machine execution log, read from its history)', () => {
+    /** A source of streams `x<serial>`, each with events at the given times, ids from 1. */
+    const sourceOf = (streams: Record<number, number[]>): StreamSource => {
+      const all: DerivedStream[] = Object.entries(streams).map(([serial, times]) => ({
+        name: `x${serial}`,
+        creationTime: times[0] ?? 0,
+        lastEventTimestamp: times.at(-1) ?? 0,
+        serial: Number(serial),
+        events: () => times.map((timestamp, i) => ({ id: i + 1, timestamp, message: `x${serial}#${i + 1}` })),
+      }));
+      return {
+        streams: (since) => all.filter((s) => since === undefined || s.lastEventTimestamp >= since),
+        stream: (name) => all.find((s) => s.name === name),
+      };
+    };
+
+    it('orders derived events among written ones by time, written first at the same time, across pages', () => {
+      // Prepare
+      const logs = open();
+      logs.put(ARN, 'w', [
+        { timestamp: 1000, message: 'w1' },
+        { timestamp: 3000, message: 'w3' },
+      ]);
+      logs.derive(ARN, sourceOf({ 1: [1000, 2000], 2: [2000, 4000] }));
+
+      // Act: pages of two, as `aws logs tail` and the CLI's paginator read them.
+      const pages: string[][] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = logs.filterLogEvents(ARN, { limit: 2, ...(nextToken ? { nextToken } : {}) });
+        pages.push(page.events.map((e) => e.message));
+        nextToken = page.nextToken;
+      } while (nextToken);
+
+      // Assess
+      expect(pages.flat()).toEqual(['w1', 'x1#1', 'x1#2', 'x2#1', 'w3', 'x2#2']);
+      expect(logs.get(ARN)).toEqual(['w1', 'w3', 'x1#1', 'x1#2', 'x2#1', 'x2#2']);
+      expect(
+        logs.filterLogEvents(ARN, { startTime: 2000, endTime: 3000 }).events.map((e) => e.message),
+      ).toEqual(['x1#2', 'x2#1', 'w3']);
+      logs.close();
+    });
+
+    it('pages a derived stream with GetLogEvents forward and back, and lists it with the written ones', () => {
+      // Prepare
+      const logs = open();
+      logs.put(ARN, 'a-written', [{ timestamp: 5000, message: 'w' }]);
+      logs.derive(ARN, sourceOf({ 7: [1000, 2000, 3000] }));
+
+      // Act
+      const head = logs.getLogEvents(ARN, 'x7', { startFromHead: true, limit: 2 });
+      const rest = logs.getLogEvents(ARN, 'x7', { nextToken: head.nextForwardToken });
+      const end = logs.getLogEvents(ARN, 'x7', { nextToken: rest.nextForwardToken });
+      const back = logs.getLogEvents(ARN, 'x7', { nextToken: rest.nextBackwardToken });
+      const newest = logs.getLogEvents(ARN, 'x7', { limit: 1 });
+
+      // Assess
+      expect(head.events.map((e) => e.message)).toEqual(['x7#1', 'x7#2']);
+      expect(rest.events.map((e) => e.message)).toEqual(['x7#3']);
+      expect(end.events).toEqual([]);
+      expect(end.nextForwardToken).toBe(rest.nextForwardToken);
+      expect(back.events.map((e) => e.message)).toEqual(['x7#1', 'x7#2']);
+      expect(newest.events.map((e) => e.message)).toEqual(['x7#3']);
+      expect(logs.describeLogStreams(ARN).map((s) => s.logStreamName)).toEqual(['a-written', 'x7']);
+      expect(
+        logs
+          .describeLogStreams(ARN, { orderBy: 'LastEventTime', descending: true })
+          .map((s) => s.logStreamName),
+      ).toEqual(['a-written', 'x7']);
+      expect(thrownBy(() => logs.getLogEvents(ARN, 'x8', {}))).toMatchObject({
+        code: 'ResourceNotFoundException',
+      });
+      logs.close();
+    });
+
+    it("hides derived events older than the group's retention", () => {
+      const logs = open(1);
+      const now = Date.now();
+      logs.derive(ARN, sourceOf({ 1: [now - 2 * DAY], 2: [now - 2 * DAY, now] }));
+      expect(logs.get(ARN)).toEqual(['x2#2']);
+      expect(logs.describeLogStreams(ARN).map((s) => s.logStreamName)).toEqual(['x2']);
+      logs.close();
+    });
   });
 
   it('refuses a group the template does not have', () => {

@@ -19,6 +19,8 @@ import { type ExecutionStatus, type ExecutionSummary, foldEvent, type JournalEve
 
 /** One execution as the journal keeps it: who it is, and what folding its history gives. */
 export interface StoredExecution {
+  /** The execution's place in the journal: rising with each execution started. */
+  readonly seq: number;
   readonly executionArn: string;
   readonly stateMachineArn: string;
   readonly name: string;
@@ -162,8 +164,8 @@ export class ExecutionJournal {
     this.prune();
   }
 
-  /** Records a new execution (before its first event). */
-  create(e: { executionArn: string; stateMachineArn: string; name: string; input: string }): void {
+  /** Records a new execution (before its first event); returns its place in the journal. */
+  create(e: { executionArn: string; stateMachineArn: string; name: string; input: string }): number {
     const { lastInsertRowid } = this.insertExecution.run(
       e.executionArn,
       e.stateMachineArn,
@@ -173,7 +175,9 @@ export class ExecutionJournal {
       null,
       '{}',
     );
-    this.seqs.set(e.executionArn, Number(lastInsertRowid));
+    const seq = Number(lastInsertRowid);
+    this.seqs.set(e.executionArn, seq);
+    return seq;
   }
 
   /** Journals one event, and the execution's summary when the event changes it. */
@@ -220,6 +224,24 @@ export class ExecutionJournal {
   events(executionArn: string): JournalEvent[] {
     const seq = this.seqOf(executionArn);
     return (this.selectEvents.all(seq) as { body: string }[]).map((r) => JSON.parse(r.body) as JournalEvent);
+  }
+
+  /**
+   * The executions of these state machines still running or stopped at or after `since` (epoch ms; every
+   * one when undefined), oldest first.
+   */
+  runningSince(stateMachineArns: readonly string[], since?: number): StoredExecution[] {
+    if (stateMachineArns.length === 0) return [];
+    const machines = stateMachineArns.map(() => '?').join(', ');
+    return (
+      this.db
+        .prepare(
+          `SELECT seq, arn, machine, name, input, summary FROM executions
+           WHERE machine IN (${machines}) AND summary != '{}' AND (? IS NULL OR stop_ms IS NULL OR stop_ms >= ?)
+           ORDER BY seq`,
+        )
+        .all(...stateMachineArns, since ?? null, since ?? null) as Row[]
+    ).map(stored);
   }
 
   /** The executions that were running when the runtime last stopped, oldest first. */
@@ -397,6 +419,7 @@ function inUse(dir: string): Error {
 function stored(row: Row): StoredExecution {
   const summary = JSON.parse(row.summary) as ExecutionSummary & { startDate: string; stopDate?: string };
   return {
+    seq: row.seq,
     executionArn: row.arn,
     stateMachineArn: row.machine,
     name: row.name,
