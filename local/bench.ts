@@ -3,8 +3,8 @@
  * layer of it costs.
  *
  * For each workflow, C workers of a client process each put a trigger event (one user per event) through
- * HTTP PutEvents with the SDK and wait for its execution to end, then put the next, until N events have run: each event is timed
- * from the PutEvents call to its execution's end. Then the same executions, with the same inputs and the
+ * HTTP PutEvents with the SDK and wait for its execution to end, then put the next, until N events (1,000 by
+ * default) have run: each event is timed from the PutEvents call to its execution's end. Then the same executions, with the same inputs and the
  * same C in flight, are started directly on the engine in-process: no HTTP, PutEvents, rule matching or
  * delivery, but the real integrations (dynalite, the bus, the handlers). Then the ceiling: the interpreter
  * alone, on the same definitions from the synthesized template, every Task an instant no-op whose result is
@@ -111,7 +111,7 @@ const TEN_STATES = 'ten states';
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      events: { type: 'string', default: '300' },
+      events: { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '16' },
       phase: { type: 'string' },
       client: { type: 'string' },
