@@ -75,24 +75,44 @@ export function evaluateChoiceRule(rule: ChoiceRule, scope: PathScope): boolean 
   const value = evaluatePath(variable, scope);
   if (rule.IsPresent !== undefined) return (value !== NOT_FOUND) === rule.IsPresent;
   if (value === NOT_FOUND) throw invalidPath(variable);
+  return testOf(rule)(value, scope);
+}
 
+/**
+ * Each rule's operator, found once: looking through every operator name at each evaluation was most of a
+ * Choice's cost.
+ */
+const tests = new WeakMap<ChoiceRule, (value: unknown, scope: PathScope) => boolean>();
+
+function testOf(rule: ChoiceRule): (value: unknown, scope: PathScope) => boolean {
+  let test = tests.get(rule);
+  if (!test) {
+    test = operatorTest(rule);
+    tests.set(rule, test);
+  }
+  return test;
+}
+
+/** The first operator the rule has, in the order the type tests, the comparisons, then StringMatches. */
+function operatorTest(rule: ChoiceRule): (value: unknown, scope: PathScope) => boolean {
   for (const [operator, test] of Object.entries(TYPE_TESTS)) {
     const expected: unknown = rule[operator];
-    if (expected !== undefined) return test(value) === expected;
+    if (expected !== undefined) return (value) => test(value) === expected;
   }
   for (const comparison of COMPARISONS) {
     const operand: unknown = rule[comparison.operator];
     if (operand === undefined) continue;
-    return compare(comparison, value, comparison.path ? valueAtPath(operand, scope) : operand);
+    return comparison.path
+      ? (value, scope) => compare(comparison, value, valueAtPath(operand, scope))
+      : (value) => compare(comparison, value, operand);
   }
-  if (rule.StringMatches !== undefined) {
-    return (
-      typeof value === 'string' &&
-      typeof rule.StringMatches === 'string' &&
-      wildcard(rule.StringMatches).test(value)
-    );
-  }
-  throw new StatesError(States.Runtime, `The Choice rule on '${variable}' has no comparison operator`);
+  const pattern = rule.StringMatches;
+  if (pattern !== undefined)
+    return (value) =>
+      typeof value === 'string' && typeof pattern === 'string' && wildcard(pattern).test(value);
+  return () => {
+    throw new StatesError(States.Runtime, `The Choice rule on '${rule.Variable}' has no comparison operator`);
+  };
 }
 
 function valueAtPath(path: unknown, scope: PathScope): unknown {
