@@ -313,15 +313,37 @@ function jsonType(value: unknown): string {
 /** Payload template (Parameters, ResultSelector, ItemSelector): keys ending in `.$` take a path, a context
  * path, a variable or an intrinsic function call; other values are copied, recursively (arrays too). */
 export function applyPayloadTemplate(template: unknown, scope: PathScope): unknown {
-  if (Array.isArray(template)) return template.map((item) => applyPayloadTemplate(item, scope));
-  if (!isObject(template)) return template;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(template)) {
-    const value = template[key];
-    if (key.endsWith('.$')) setOwn(out, key.slice(0, -2), evaluateField(key, value, scope));
-    else setOwn(out, key, applyPayloadTemplate(value, scope));
+  if (!Array.isArray(template) && !isObject(template)) return template;
+  let build = templates.get(template);
+  if (!build) {
+    build = compileTemplate(template);
+    templates.set(template, build);
   }
-  return out;
+  return build(scope);
+}
+
+/** A template turned into a function that builds its output, once per template: the states run it often. */
+type Build = (scope: PathScope) => unknown;
+const templates = new WeakMap<object, Build>();
+
+function compileTemplate(template: unknown): Build {
+  if (Array.isArray(template)) {
+    const items = template.map(compileTemplate);
+    return (scope) => items.map((item) => item(scope));
+  }
+  if (!isObject(template)) return () => template;
+  const fields = Object.keys(template).map((key) => {
+    const value = template[key];
+    return key.endsWith('.$')
+      ? { name: key.slice(0, -2), build: (scope: PathScope) => evaluateField(key, value, scope) }
+      : { name: key, build: compileTemplate(value) };
+  });
+  return (scope) => {
+    // A new object each time, static parts too: no output shares anything with the definition.
+    const out: Record<string, unknown> = {};
+    for (const field of fields) setOwn(out, field.name, field.build(scope));
+    return out;
+  };
 }
 
 function evaluateField(field: string, expression: unknown, scope: PathScope): unknown {
