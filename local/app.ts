@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { LocalDynamoDb } from './dynamodb';
 import { AwsError, UnsupportedTemplateError } from './errors';
 import { LocalEventSourceMappings } from './event-source-mappings';
@@ -184,6 +185,7 @@ export class LocalApp {
       // Executions that were running when the runtime last stopped go on where their histories say.
       app.resumed = stepFunctions.resumeRunning();
       app.eventSourceMappings = eventSourceMappings.start();
+      tierUpSooner();
       return app;
     } catch (error) {
       journal?.close();
@@ -368,6 +370,19 @@ async function within(work: Promise<unknown>, ms: number, now?: AbortSignal): Pr
   ]);
   clearTimeout(timer);
   if (onAbort) now?.removeEventListener('abort', onAbort);
+}
+
+/**
+ * Node 20's V8 (11.x) optimizes a function once it has run an "interrupt budget" of bytecode, 67,584 by
+ * default. What the app runs per event runs thousands of times, so a quarter of that gets it optimized several
+ * hundred executions sooner. Bench, 1,000 events after 1,000 warm-up, medians of four or five: CPU per
+ * execution 27% less for access change on the engine path, 11% onboarding, 7% KYC; the interpreter alone,
+ * already hot by then, unchanged. Set once the app has started, so that code run once at startup is not
+ * optimized for nothing (set before, `npm start` took about 100 ms longer). Node 24's V8 counts invocations
+ * instead and rejects the flag.
+ */
+function tierUpSooner(): void {
+  if (process.versions.v8.startsWith('11.')) setFlagsFromString('--interrupt-budget=16896');
 }
 
 /** The template's settings of a queue; SQS's defaults for those it leaves out. */
