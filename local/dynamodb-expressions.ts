@@ -27,14 +27,30 @@ class ValuePlaceholder {
   constructor(readonly key: string) {}
 }
 
+/** Builds a fresh parse result from a call's attribute values. */
+type Build = (values: Record<string, unknown>) => unknown;
+
+/** A parse cached for one set of attribute names and value types. */
 interface Template {
-  readonly tree: unknown;
+  readonly attrNames: Record<string, string> | undefined;
+  /** Each attribute value's key and its type (the one key of its AttributeValue), in the context's order. */
+  readonly valueTypes: readonly string[];
+  readonly isKeyCondition: boolean;
+  readonly build: Build;
   readonly usedNames: readonly string[];
   readonly usedValues: readonly string[];
 }
 
-/** How many distinct parses each parser keeps: the app sends a handful; a client could send any number. */
-const MAX_TEMPLATES = 1_000;
+/** What is cached for an expression: whether its parse depends on values, and its parses so far. */
+interface ExpressionEntry {
+  readonly valueDependent: boolean;
+  readonly templates: Template[];
+}
+
+/** How many distinct expressions each parser keeps: the app sends a handful; a client could send any number. */
+const MAX_EXPRESSIONS = 1_000;
+/** How many parses of one expression (other names or value types) are kept. */
+const MAX_TEMPLATES_PER_EXPRESSION = 16;
 /** Operations whose checks read the values themselves, not only their types. */
 const VALUE_DEPENDENT = /attribute_type|between/i;
 
@@ -46,23 +62,32 @@ export function cacheExpressionParses(parsers: readonly Parser[]): void {
     if (wrapped.has(parser)) continue;
     wrapped.add(parser);
     const parse = parser.parse.bind(parser);
-    const templates = new Map<string, Template>();
+    const expressions = new Map<string, ExpressionEntry>();
     parser.parse = (expression, options) => {
       const context = options.context;
-      if (VALUE_DEPENDENT.test(expression)) return parse(expression, options);
-      const key = cacheKey(expression, context);
-      const template = templates.get(key);
+      let entry = expressions.get(expression);
+      if (!entry) {
+        if (expressions.size >= MAX_EXPRESSIONS) expressions.clear();
+        entry = { valueDependent: VALUE_DEPENDENT.test(expression), templates: [] };
+        expressions.set(expression, entry);
+      }
+      if (entry.valueDependent) return parse(expression, options);
+      const values = context.attrVals ?? {};
+      const template = entry.templates.find((t) => fits(t, context, values));
       if (template) {
         for (const name of template.usedNames) delete context.unusedAttrNames?.[name];
         for (const value of template.usedValues) delete context.unusedAttrVals?.[value];
-        return instantiate(template.tree, context.attrVals ?? {});
+        return template.build(values);
       }
       const namesBefore = Object.keys(context.unusedAttrNames ?? {});
       const valuesBefore = Object.keys(context.unusedAttrVals ?? {});
       const tree = parse(expression, options); // throws on a bad expression, which is then not cached
-      if (templates.size >= MAX_TEMPLATES) templates.clear();
-      templates.set(key, {
-        tree: toTemplate(tree, context.attrVals ?? {}),
+      if (entry.templates.length >= MAX_TEMPLATES_PER_EXPRESSION) entry.templates.length = 0;
+      entry.templates.push({
+        attrNames: context.attrNames && { ...context.attrNames },
+        valueTypes: Object.entries(values).flatMap(([key, value]) => [key, Object.keys(value).join()]),
+        isKeyCondition: context.isKeyCondition === true,
+        build: compile(toTemplate(tree, values)),
         usedNames: namesBefore.filter((name) => !Object.hasOwn(context.unusedAttrNames ?? {}, name)),
         usedValues: valuesBefore.filter((value) => !Object.hasOwn(context.unusedAttrVals ?? {}, value)),
       });
@@ -71,29 +96,71 @@ export function cacheExpressionParses(parsers: readonly Parser[]): void {
   }
 }
 
-function cacheKey(expression: string, context: ParseContext): string {
-  const types = Object.entries(context.attrVals ?? {}).map(([key, value]) => [key, Object.keys(value)]);
-  return JSON.stringify([expression, context.attrNames ?? null, types, context.isKeyCondition === true]);
+/**
+ * Whether a cached parse answers this call: the same attribute names and the same value keys with the same
+ * types, in the same order. Compared in place, as this runs on every DynamoDB call.
+ */
+function fits(
+  template: Template,
+  context: ParseContext,
+  values: Record<string, Record<string, unknown>>,
+): boolean {
+  if (template.isKeyCondition !== (context.isKeyCondition === true)) return false;
+  if (!sameNames(template.attrNames, context.attrNames)) return false;
+  const types = template.valueTypes;
+  let i = 0;
+  for (const key in values) {
+    if (types[i] !== key) return false;
+    const value = values[key] as Record<string, unknown>;
+    let type = '';
+    for (const t in value) type = type === '' ? t : `${type},${t}`;
+    if (types[i + 1] !== type) return false;
+    i += 2;
+  }
+  return i === types.length;
+}
+
+function sameNames(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  let count = 0;
+  for (const key in b) {
+    if (a[key] !== b[key] || !Object.hasOwn(a, key)) return false;
+    count++;
+  }
+  return count === Object.keys(a).length;
 }
 
 /** A copy of a parse's result with each of the call's attribute values replaced by its placeholder. */
 function toTemplate(node: unknown, values: Record<string, unknown>): unknown {
   if (typeof node !== 'object' || node === null) return node;
   for (const [key, value] of Object.entries(values)) if (node === value) return new ValuePlaceholder(key);
-  return copy(node, (child) => toTemplate(child, values));
-}
-
-/** A fresh tree from a template, with this call's attribute values in place of the placeholders. */
-function instantiate(node: unknown, values: Record<string, unknown>): unknown {
-  if (node instanceof ValuePlaceholder) return values[node.key];
-  if (typeof node !== 'object' || node === null) return node;
-  return copy(node, (child) => instantiate(child, values));
-}
-
-/** A copy of an array or an object (of the same prototype: dynalite makes some with a null one). */
-function copy(node: object, map: (child: unknown) => unknown): unknown {
-  if (Array.isArray(node)) return node.map(map);
+  if (Array.isArray(node)) return node.map((child) => toTemplate(child, values));
   const out = Object.create(Object.getPrototypeOf(node)) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(node)) out[key] = map(value);
+  for (const [key, value] of Object.entries(node)) out[key] = toTemplate(value, values);
   return out;
+}
+
+/**
+ * A function that builds a fresh tree from a template each time (dynalite changes what it is given), with
+ * the call's attribute values in place of the placeholders. Objects keep their prototype: dynalite makes
+ * some with a null one.
+ */
+function compile(node: unknown): Build {
+  if (node instanceof ValuePlaceholder) {
+    const key = node.key;
+    return (values) => values[key];
+  }
+  if (typeof node !== 'object' || node === null) return () => node;
+  if (Array.isArray(node)) {
+    const items = node.map(compile);
+    return (values) => items.map((item) => item(values));
+  }
+  const proto = Object.getPrototypeOf(node) as object | null;
+  const keys = Object.keys(node);
+  const children = keys.map((key) => compile((node as Record<string, unknown>)[key]));
+  return (values) => {
+    const out = (proto === Object.prototype ? {} : Object.create(proto)) as Record<string, unknown>;
+    for (let i = 0; i < keys.length; i++) out[keys[i] as string] = (children[i] as Build)(values);
+    return out;
+  };
 }

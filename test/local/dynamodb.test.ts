@@ -71,6 +71,25 @@ describe('LocalDynamoDb expressions, parsed once', () => {
     );
   });
 
+  it('maps names per call: the same expression with other names sets the attributes that call names', async () => {
+    const set = (names: Record<string, string>) =>
+      dynamodb.call('UpdateItem', {
+        TableName,
+        Key: { pk: { S: 'names' } },
+        UpdateExpression: 'SET #a = :a',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':a': { S: 'x' } },
+        ReturnValues: 'ALL_NEW',
+      });
+    await set({ '#a': 'first' });
+    await expect(set({ '#a': 'second' })).resolves.toEqual({
+      Attributes: { pk: { S: 'names' }, first: { S: 'x' }, second: { S: 'x' } },
+    });
+    expect(await error(set({ '#a': 'first', '#b': 'unused' }))).toBe(
+      'ValidationException: Value provided in ExpressionAttributeNames unused in expressions: keys: {#b}',
+    );
+  });
+
   it('checks operand types per call: a cached numeric parse does not let a string through', async () => {
     const add = (value: Record<string, string>) =>
       dynamodb.call('UpdateItem', {
