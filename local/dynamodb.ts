@@ -24,6 +24,26 @@ cacheExpressionParses([
   require('dynalite/db/projectionParser'),
 ]);
 
+interface DynaliteAction {
+  readonly validation: { types: unknown; custom?: unknown };
+  readonly run: (store: DynaliteStore, data: unknown, cb: DynaliteCallback) => void;
+}
+const actions = new Map<string, DynaliteAction>();
+
+/** dynalite's validation and code of an action, looked up once: resolving a module path costs on every call. */
+function dynaliteAction(action: string): DynaliteAction {
+  let found = actions.get(action);
+  if (!found) {
+    const name = action.charAt(0).toLowerCase() + action.slice(1);
+    found = {
+      validation: require(`dynalite/validations/${name}`),
+      run: require(`dynalite/actions/${name}`),
+    };
+    actions.set(action, found);
+  }
+  return found;
+}
+
 /**
  * DynamoDB through embedded dynalite, in memory or in a directory. External clients reach it over HTTP
  * through the runtime's port (dynalite listens on 127.0.0.1 only); the state machines' integrations call it
@@ -71,13 +91,7 @@ export class LocalDynamoDb {
    * DynamoDB error is thrown as an AwsError with its short name.
    */
   call<T = Record<string, unknown>>(action: string, params: unknown): Promise<T> {
-    const name = action.charAt(0).toLowerCase() + action.slice(1);
-    const validation = require(`dynalite/validations/${name}`) as { types: unknown; custom?: unknown };
-    const run = require(`dynalite/actions/${name}`) as (
-      store: DynaliteStore,
-      data: unknown,
-      cb: DynaliteCallback,
-    ) => void;
+    const { validation, run } = dynaliteAction(action);
     return new Promise((resolve, reject) => {
       const fail = (error: { statusCode?: number; body?: Record<string, unknown> }) => {
         if (!error.statusCode) return reject(error);
