@@ -381,7 +381,7 @@ async function within(work: Promise<unknown>, ms: number, now?: AbortSignal): Pr
  * optimized for nothing (set before, `npm start` took about 100 ms longer). Node 24's V8 counts invocations
  * instead and rejects the flag.
  */
-function tierUpSooner(): void {
+export function tierUpSooner(): void {
   if (process.versions.v8.startsWith('11.')) setFlagsFromString('--interrupt-budget=16896');
 }
 
