@@ -16,8 +16,8 @@
  * Each phase runs in its own process, so its peak memory and CPU time are its own. CPU per execution is the
  * phase's process.cpuUsage() (user + system) over its executions: for the HTTP path, the runtime's process
  * alone, as the client (the SDK's signing and parsing) runs in its own. The client's CPU per event is
- * printed beside it: it is about as much as the runtime's, and on two cores the two processes share the
- * machine, so it bounds the HTTP path's events/s. A path's share of the ceiling is its events/s over
+ * printed beside it: on two cores the two processes share the machine, so it bounds the HTTP path's
+ * events/s. A path's share of the ceiling is its events/s over
  * the interpreter's alone. It prints figures; it asserts nothing.
  */
 import { fork } from 'node:child_process';
