@@ -15,6 +15,7 @@ import {
 import { applyPayloadTemplate, applyResultPath, type PathScope, selectPath } from './engine/jsonpath';
 import { redriveOf, replayOf } from './engine/replay';
 import { matchingCatcher, matchingRetrier } from './engine/retry';
+import type { StopSignal } from './engine/stop';
 import { assertValidDefinition } from './engine/validate';
 import { type Integration, type IntegrationServices, integrationFor } from './integrations';
 import { type ExecutionStatus, type ExecutionSummary, foldEvent, type JournalEvent } from './journal/history';
@@ -533,7 +534,7 @@ export class LocalStepFunctions {
           throw new StatesError('States.Runtime', `The resource '${request.resource}' is not bound.`);
         return integration(request);
       },
-      awaitTaskToken: (token: string, signal: AbortSignal): TaskTokenWaiter => {
+      awaitTaskToken: (token: string, signal: StopSignal): TaskTokenWaiter => {
         let settle!: Pick<WaitingTask, 'resolve' | 'reject'>;
         const result = new Promise<unknown>((resolve, reject) => {
           settle = { resolve, reject };
@@ -552,7 +553,7 @@ export class LocalStepFunctions {
         return waiting.waiter;
       },
       taskTimeoutMs: (seconds: number) => this.options.taskTimeoutMs ?? seconds * 1000,
-      sleep: (ms: number, signal: AbortSignal, kind: 'retry' | 'wait') =>
+      sleep: (ms: number, signal: StopSignal, kind: 'retry' | 'wait') =>
         sleep((kind === 'retry' ? retryDelayMs : waitDelayMs) ?? ms, signal),
     };
   }
@@ -954,7 +955,7 @@ export function notRedrivable(
 }
 
 /** Waits `ms`, or rejects as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: StopSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error('aborted'));
     const timer = setTimeout(() => {

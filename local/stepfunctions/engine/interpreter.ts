@@ -34,6 +34,7 @@ import {
   selectPath,
 } from './jsonpath';
 import { matchingCatcher, matchingRetrier, retryDelayMs } from './retry';
+import { Stopper, type StopSignal } from './stop';
 
 /*
  * The interpreter: runs one execution of a state machine definition and appends, as it goes, the history
@@ -61,7 +62,7 @@ export interface TaskRequest {
   readonly stateMachineArn: string;
   /** Set for `.waitForTaskToken` resources: the token the integration passes on. */
   readonly taskToken?: string;
-  readonly signal: AbortSignal;
+  readonly signal: StopSignal;
 }
 
 /** How a `.waitForTaskToken` task ends: SendTaskSuccess's output, or SendTaskFailure's error. */
@@ -76,9 +77,9 @@ export interface EngineHost {
   /** Calls a Task's integration; a task failure is thrown as a StatesError (or an Error, whose name is the error). */
   invokeTask(request: TaskRequest): Promise<unknown>;
   /** Registers a task token and returns how its task will end. */
-  awaitTaskToken(token: string, signal: AbortSignal): TaskTokenWaiter;
+  awaitTaskToken(token: string, signal: StopSignal): TaskTokenWaiter;
   /** Sleeps `ms` (rejects when `signal` aborts); tests make it instant. */
-  sleep(ms: number, signal: AbortSignal, kind: 'retry' | 'wait'): Promise<void>;
+  sleep(ms: number, signal: StopSignal, kind: 'retry' | 'wait'): Promise<void>;
   /** How long a Task's TimeoutSeconds lasts, in ms; tests and demos shorten it (a week's review, say). */
   taskTimeoutMs(seconds: number): number;
 }
@@ -98,7 +99,7 @@ interface Thread {
   last: number;
   /** Workflow variables visible here (a branch or iteration starts with a copy of its parent's). */
   readonly variables: Map<string, unknown>;
-  readonly signal: AbortSignal;
+  readonly signal: StopSignal;
   /** Whether this is a Parallel branch or a Map iteration. */
   readonly nested?: boolean;
   /** Rejects when the thread is stopped (made once, when a call first needs it). */
@@ -178,7 +179,7 @@ export class ExecutionRun {
   /** Events with an id below this were replayed from the record. */
   private readonly firstLiveId: number;
   private readonly recorded = new Map<string, { events: JournalEvent[]; next: number }>();
-  private readonly controller = new AbortController();
+  private readonly stopper = new Stopper();
   private readonly region: string;
   private startTime: string;
   private redriveCount = 0;
@@ -245,7 +246,7 @@ export class ExecutionRun {
    */
   halt(): void {
     this.halted = true;
-    this.controller.abort();
+    this.stopper.abort();
   }
 
   /**
@@ -306,12 +307,12 @@ export class ExecutionRun {
   stop(status: 'ABORTED' | 'TIMED_OUT', error?: string, cause?: string): void {
     if (this.stopped) return;
     this.stopped = { status, error, cause };
-    this.controller.abort();
+    this.stopper.abort();
   }
 
   /** Runs the execution to its end (or to `halt`), appending its ending event. */
   async run(redrive = false): Promise<ExecutionEnd> {
-    const thread: Thread = { key: ROOT, last: 0, variables: new Map(), signal: this.controller.signal };
+    const thread: Thread = { key: ROOT, last: 0, variables: new Map(), signal: this.stopper.signal };
     let timer: NodeJS.Timeout | undefined;
     try {
       const started = this.record(
@@ -404,7 +405,7 @@ export class ExecutionRun {
       if (this.draining && STARTS.has(type)) throw new Aborted();
       if (!options.pastTheLimit && this.nextId >= MAX_HISTORY_EVENTS) {
         // The last event is kept for ExecutionFailed.
-        this.controller.abort();
+        this.stopper.abort();
         throw new HistoryLimitReached();
       }
       event = {
@@ -1019,7 +1020,7 @@ class StateRun {
     // A plain call needs no signal of its own: it ends when it answers or when its thread is stopped. A
     // call with a deadline or a callback gets one, which its timers can abort.
     const timed = timeoutSeconds !== undefined || heartbeatSeconds !== undefined || token !== undefined;
-    const attempt = timed ? new AbortController() : undefined;
+    const attempt = timed ? new Stopper() : undefined;
     const signal = attempt?.signal ?? this.thread.signal;
     const onAbort = () => attempt?.abort();
     if (attempt) this.thread.signal.addEventListener('abort', onAbort, { once: true });
@@ -1288,7 +1289,7 @@ class StateRun {
     concurrency: number,
     tolerated: { count?: number; percentage?: number } | undefined,
   ): Promise<unknown> {
-    const siblings = new AbortController();
+    const siblings = new Stopper();
     const onAbort = () => siblings.abort();
     this.thread.signal.addEventListener('abort', onAbort, { once: true });
     const results: unknown[] = new Array(children.length);
