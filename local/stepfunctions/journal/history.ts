@@ -147,25 +147,41 @@ export function foldEvent(summary: ExecutionSummary | undefined, event: JournalE
   if (!summary) throw new Error(`A history must begin with ExecutionStarted, not ${event.type}.`);
   switch (event.type) {
     case 'ExecutionSucceeded':
-      return ended(summary, event, 'SUCCEEDED', { output: d.output });
+      return ended(summary, event, 'SUCCEEDED', d.output);
     case 'ExecutionFailed':
-      return ended(summary, event, 'FAILED', { error: d.error, cause: d.cause });
+      return ended(summary, event, 'FAILED', undefined, d);
     case 'ExecutionAborted':
-      return ended(summary, event, 'ABORTED', { error: d.error, cause: d.cause });
+      return ended(summary, event, 'ABORTED', undefined, d);
     case 'ExecutionTimedOut':
-      return ended(summary, event, 'TIMED_OUT', { error: d.error, cause: d.cause });
+      return ended(summary, event, 'TIMED_OUT', undefined, d);
     default:
       return summary;
   }
 }
 
+/**
+ * The summary of an ended execution. Written out field by field: on Node 20, an object spread and then
+ * given more keys (`{ ...summary, status }`) is one the scavenger goes on promoting, with all it points to
+ * (see engine/stop.ts).
+ */
 function ended(
   summary: ExecutionSummary,
   event: JournalEvent,
   status: ExecutionStatus,
-  extra: Partial<ExecutionSummary>,
+  output: unknown,
+  failure?: { error?: string; cause?: string },
 ): ExecutionSummary {
-  return { ...summary, status, stopDate: new Date(event.timestamp), ...extra };
+  return {
+    status,
+    startDate: summary.startDate,
+    stopDate: new Date(event.timestamp),
+    input: summary.input,
+    output,
+    error: failure?.error,
+    cause: failure?.cause,
+    redriveCount: summary.redriveCount,
+    redriveDate: summary.redriveDate,
+  };
 }
 
 /** GetExecutionHistory's page size: 100 unless asked (0 means the default), at most 1000. */
