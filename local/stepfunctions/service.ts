@@ -53,8 +53,14 @@ export class Execution {
   done: Promise<void> = Promise.resolve();
   /** @internal the running interpreter, while it runs. */
   run?: ExecutionRun;
-  /** @internal told of each event appended (the journal). */
-  onAppend?: (event: JournalEvent, summary: ExecutionSummary) => void;
+  /** @internal the machine it runs on, while it runs */
+  machine?: LocalStateMachine;
+  /**
+   * @internal told of each event appended (the journal). One function for every execution, given the
+   * execution: on Node 20, a closure kept on the very object it captures made the scavenger promote every
+   * execution's history (see engine/stop.ts).
+   */
+  onAppend?: (execution: Execution, event: JournalEvent, summary: ExecutionSummary) => void;
 
   constructor(
     readonly executionArn: string,
@@ -79,7 +85,7 @@ export class Execution {
   append(event: JournalEvent): void {
     this.events.push(event);
     this.summary = foldEvent(this.summary, event);
-    this.onAppend?.(event, this.summary);
+    this.onAppend?.(this, event, this.summary);
   }
 
   private get folded(): ExecutionSummary {
@@ -201,6 +207,12 @@ export class LocalStepFunctions {
    * histories outside the engine (CloudWatch Logs entries, EventBridge status change events) listens here.
    */
   onHistoryEvent?: (execution: Execution, machine: LocalStateMachine, event: JournalEvent) => void;
+
+  /** What each running execution calls with each event it appends. */
+  private readonly appended = (execution: Execution, event: JournalEvent, summary: ExecutionSummary) => {
+    this.options.journal?.append(execution.executionArn, event, summary);
+    if (this.onHistoryEvent && execution.machine) this.onHistoryEvent(execution, execution.machine, event);
+  };
 
   constructor(
     resources: Iterable<Resource>,
@@ -438,10 +450,8 @@ export class LocalStepFunctions {
     redrive = false,
   ) {
     const journal = this.options.journal;
-    execution.onAppend = (event, summary) => {
-      journal?.append(execution.executionArn, event, summary);
-      this.onHistoryEvent?.(execution, machine, event);
-    };
+    execution.machine = machine;
+    execution.onAppend = this.appended;
     const run = new ExecutionRun(
       machine.definition,
       {
@@ -465,6 +475,7 @@ export class LocalStepFunctions {
     execution.done = run.run(redrive).then(() => {
       this.running--;
       execution.run = undefined;
+      execution.machine = undefined;
       // With a journal, an execution that has ended is read back from it when asked for.
       if (journal && execution.status !== 'RUNNING') {
         this.executions.delete(execution.executionArn);
