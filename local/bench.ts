@@ -8,7 +8,8 @@
  * same C in flight, are started directly on the engine in-process: no HTTP, PutEvents, rule matching or
  * delivery, but the real integrations (dynalite, the bus, the handlers). Then the ceiling: the interpreter
  * alone, on the same definitions from the synthesized template, every Task an instant no-op whose result is
- * shaped like the real one, so each execution takes the same path as on the other two. A last phase runs a
+ * shaped like the real one, so each execution takes the same path as on the other two, and no execution
+ * store: each history is let go when its execution ends. A last phase runs a
  * machine of ten Pass, Choice and instant Task states on the interpreter alone. Every phase runs N
  * executions (of other users) once untimed first, so that each is measured warm: on the first few hundred
  * executions, loading and compiling the handlers' bundles and the engine's code is most of the CPU.
@@ -31,8 +32,15 @@ import { LocalApp, tierUpSooner } from './app';
 import { ensureAssembly } from './assembly';
 import { LocalRuntime } from './runtime';
 import { forEachState } from './stepfunctions/engine/asl';
+import { type EngineHost, ExecutionRun } from './stepfunctions/engine/interpreter';
 import type { IntegrationServices } from './stepfunctions/integrations';
-import { type Execution, LocalStepFunctions, type TaskHandler } from './stepfunctions/service';
+import type { JournalEvent } from './stepfunctions/journal/history';
+import {
+  type Execution,
+  type LocalStateMachine,
+  LocalStepFunctions,
+  type TaskHandler,
+} from './stepfunctions/service';
 import { type LocalEnv, loadTemplate } from './template';
 
 const BUS = 'onboarding-kyc';
@@ -287,7 +295,7 @@ async function viaHttp(workflow: Workflow, name: string, n: number, concurrency:
     const used = process.cpuUsage(cpu);
     await runtime.app.settle();
     return {
-      ...figures(n, timed.seconds, used, timed.latencies, peak(), executions),
+      ...figures(n, timed.seconds, used, timed.latencies, peak(), failures(executions)),
       clientCpuMs: timed.cpuMs,
     };
   } finally {
@@ -355,15 +363,17 @@ async function onEngine(workflow: Workflow, n: number, concurrency: number): Pro
     await app.settle();
     const run = await startAndWait(app.stepFunctions, arn, n, concurrency, input);
     await app.settle();
-    return figures(n, run.seconds, run.cpu, run.latencies, run.peakRss, run.executions);
+    return figures(n, run.seconds, run.cpu, run.latencies, run.peakRss, failures(run.executions));
   } finally {
     await app.stop();
   }
 }
 
 /**
- * The ceiling: the interpreter alone, with no services. The workflow's definition comes from the
- * synthesized template as the runtime reads it, and every Task resource is bound to an instant no-op.
+ * The ceiling: the interpreter alone, with no services and no execution store. The workflow's definition
+ * comes from the synthesized template as the runtime reads it, every Task resource is bound to an instant
+ * no-op, and each execution's history is kept while it runs and let go when it ends, as the runtime with a
+ * data directory lets it go (the journal holds it) and as aws-local-stepfunctions was measured.
  */
 async function onInterpreter(workflow: Workflow, n: number, concurrency: number): Promise<Figures> {
   const env: LocalEnv = {
@@ -384,9 +394,8 @@ async function onInterpreter(workflow: Workflow, n: number, concurrency: number)
       throw new Error(`${workflow.machine} state '${name}': the bench has no no-op for ${state.Resource}.`);
   });
   const input = (i: number) => JSON.stringify(ruleInput(workflow.trigger(i), env));
-  await startAndWait(sfn, machine.arn, n, concurrency, input); // warm-up: a ceiling is measured warm
-  const run = await startAndWait(sfn, machine.arn, n, concurrency, input);
-  return figures(n, run.seconds, run.cpu, run.latencies, run.peakRss, run.executions);
+  await runAlone(machine, n, concurrency, input); // warm-up: a ceiling is measured warm
+  return runAlone(machine, n, concurrency, input);
 }
 
 /** A machine of ten Pass, Choice and instant Task states, on the interpreter alone. */
@@ -397,9 +406,44 @@ async function tenStates(n: number, concurrency: number): Promise<Figures> {
     definition: JSON.stringify(TEN_STATE_MACHINE),
   });
   const input = (i: number) => JSON.stringify({ userId: `bench-ten-${i}`, version: 1 });
-  await startAndWait(sfn, machine.arn, n, concurrency, input); // warm-up, as for the ceiling
-  const run = await startAndWait(sfn, machine.arn, n, concurrency, input);
-  return figures(n, run.seconds, run.cpu, run.latencies, run.peakRss, run.executions);
+  await runAlone(machine, n, concurrency, input); // warm-up, as for the ceiling
+  return runAlone(machine, n, concurrency, input);
+}
+
+/** Runs `n` executions of a machine on the interpreter alone, `concurrency` at a time. */
+async function runAlone(
+  machine: LocalStateMachine,
+  n: number,
+  concurrency: number,
+  input: (i: number) => string,
+): Promise<Figures> {
+  let failed = 0;
+  const peak = trackPeakRss();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const latencies = await closedLoop(n, concurrency, async (i) => {
+    const body = input(i);
+    const began = performance.now();
+    const name = randomUUID();
+    const history: JournalEvent[] = [];
+    const run = new ExecutionRun(
+      machine.definition,
+      {
+        executionArn: `${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`,
+        name,
+        stateMachineArn: machine.arn,
+        stateMachineName: machine.name,
+        roleArn: machine.roleArn,
+      },
+      JSON.parse(body),
+      NOOP_HOST,
+      (event) => history.push(event),
+    );
+    if ((await run.run()).status !== 'SUCCEEDED') failed++;
+    return performance.now() - began;
+  });
+  const seconds = (performance.now() - start) / 1000;
+  return figures(n, seconds, process.cpuUsage(cpu), latencies, peak(), failed);
 }
 
 /** Starts `n` executions of one machine, `concurrency` at a time, each waiting for its end. */
@@ -464,6 +508,9 @@ const LAMBDA_PAYLOADS: Record<string, (payload: Record<string, unknown>) => unkn
 
 let noopIds = 0;
 
+/** What the review-decision handler sends with SendTaskSuccess, as a reviewer would. */
+const REVIEW_DECISION = { decision: 'approved', reviewer: 'bench', reason: 'instant no-op' };
+
 /**
  * Every Task resource of the workflows, bound to an instant no-op whose result is shaped like the service's:
  * the claim and every fence succeed, each event is accepted, and each function answers as above.
@@ -475,11 +522,10 @@ const NOOP_TASKS: Readonly<Record<string, TaskHandler>> = {
     Entries: [{ EventId: `noop-${++noopIds}` }],
     FailedEntryCount: 0,
   }),
-  // A manual review's wait, answered at once with what the review-decision handler sends (SendTaskSuccess).
+  // A manual review's event; its wait ends at once with REVIEW_DECISION (see NOOP_HOST).
   'arn:aws:states:::events:putEvents.waitForTaskToken': () => ({
-    decision: 'approved',
-    reviewer: 'bench',
-    reason: 'instant no-op',
+    Entries: [{ EventId: `noop-${++noopIds}` }],
+    FailedEntryCount: 0,
   }),
   'arn:aws:states:::sqs:sendMessage': () => ({
     MessageId: `noop-${++noopIds}`,
@@ -493,6 +539,21 @@ const NOOP_TASKS: Readonly<Record<string, TaskHandler>> = {
     const answer = LAMBDA_PAYLOADS[FunctionName.split(':').at(-1) ?? ''] ?? (() => ({ ok: true }));
     return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: answer(Payload ?? {}) };
   },
+};
+
+/**
+ * The interpreter's host on the interpreter alone: each Task answers at once with its no-op, a task token's
+ * callback comes at once with what the review-decision handler sends, and nothing waits.
+ */
+const NOOP_HOST: EngineHost = {
+  invokeTask: async ({ resource, parameters }) => {
+    const task = NOOP_TASKS[resource];
+    if (!task) throw new Error(`The bench has no no-op for ${resource}.`);
+    return task(parameters);
+  },
+  awaitTaskToken: () => ({ result: Promise.resolve(REVIEW_DECISION) }),
+  sleep: () => Promise.resolve(),
+  taskTimeoutMs: (seconds) => seconds * 1000,
 };
 
 /** Ten states: Pass, then three rounds of an instant Task, a Choice on its result and a Pass. */
@@ -531,7 +592,7 @@ function figures(
   cpu: NodeJS.CpuUsage,
   latencies: number[],
   peakRss: number,
-  executions: Execution[],
+  failed: number,
 ): Figures {
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
@@ -541,8 +602,13 @@ function figures(
     p50: at(0.5),
     p99: at(0.99),
     peakRssMb: peakRss / 2 ** 20,
-    failed: executions.filter((e) => e.status !== 'SUCCEEDED').length,
+    failed,
   };
+}
+
+/** How many of these executions did not succeed. */
+function failures(executions: readonly Execution[]): number {
+  return executions.filter((e) => e.status !== 'SUCCEEDED').length;
 }
 
 /** Samples the resident set size until the returned function is called; that returns the peak. */
