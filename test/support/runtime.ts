@@ -17,7 +17,6 @@ export const AWS_CLI = process.env.AWS_CLI ?? (existsSync('/usr/bin/aws') ? '/us
 
 /** Node's arguments that run local/main.ts in one process, as `npm start` runs it. */
 export const MAIN_ARGS = [
-  '--min-semi-space-size=16',
   '--no-allocation-site-pretenuring',
   '--require',
   join(__dirname, '..', '..', 'local', 'register.cjs'),
