@@ -343,7 +343,9 @@ export class LocalQueue {
           }
         : {}),
     };
-    if (original) return { ...message, duplicate: true };
+    // Object.assign, not `{ ...message, duplicate }`: a shape Node 20's scavenger keeps promoting (see
+    // stepfunctions/engine/stop.ts).
+    if (original) return Object.assign({}, message, { duplicate: true });
     if (fifo) {
       const record: DeduplicationRecord = {
         key: fifo.deduplicationKey,
@@ -356,7 +358,7 @@ export class LocalQueue {
     }
     this.messages.push(message);
     this.changed({ kind: 'put', messages: [message] });
-    return { ...message, duplicate: false };
+    return Object.assign({}, message, { duplicate: false });
   }
 
   /**

@@ -10,10 +10,15 @@ import type { Integration } from '.';
 export function putEventsIntegration(eventBridge: LocalEventBridge): Integration {
   return async ({ parameters, executionArn, stateMachineArn }) => {
     const entries = ((parameters as { Entries?: Record<string, unknown>[] }).Entries ?? []).map(
+      // Each field written out, not `{ ...e, Detail, Resources }`, a shape Node 20's scavenger keeps
+      // promoting (see engine/stop.ts). The bus reads these fields, and checks their types itself.
       (e): PutEventsRequestEntry => ({
-        ...e,
-        Detail: typeof e.Detail === 'string' ? e.Detail : JSON.stringify(e.Detail),
+        Time: e.Time as PutEventsRequestEntry['Time'],
+        Source: e.Source as string,
         Resources: [...((e.Resources as string[] | undefined) ?? []), stateMachineArn, executionArn],
+        DetailType: e.DetailType as string,
+        Detail: typeof e.Detail === 'string' ? e.Detail : JSON.stringify(e.Detail),
+        EventBusName: e.EventBusName as string,
       }),
     );
     const response = eventBridge.putEvents(entries);
