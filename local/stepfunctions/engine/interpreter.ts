@@ -188,7 +188,8 @@ export class ExecutionRun {
   private draining = false;
   /** Rejects with Aborted once draining (made once, when a wait first needs it). */
   private drained?: Promise<never>;
-  private onDrain?: () => void;
+  /** The reject of `drained` (kept as it is: a closure kept here would capture the run itself). */
+  private rejectDrained?: (reason: Aborted) => void;
   /** Task calls in flight (live ones: a replay's recorded results are not calls). */
   private calls = 0;
   private onQuiet: (() => void)[] = [];
@@ -259,7 +260,7 @@ export class ExecutionRun {
   drain(): void {
     if (this.draining) return;
     this.draining = true;
-    this.onDrain?.();
+    this.rejectDrained?.(new Aborted());
   }
 
   /** Whether `drain` was called. */
@@ -295,10 +296,10 @@ export class ExecutionRun {
   unlessDraining<T>(work: Promise<T>): Promise<T> {
     if (!this.drained) {
       this.drained = new Promise<never>((_, reject) => {
-        this.onDrain = () => reject(new Aborted());
-        if (this.draining) this.onDrain();
+        this.rejectDrained = reject;
       });
       this.drained.catch(() => undefined);
+      if (this.draining) this.rejectDrained?.(new Aborted());
     }
     return Promise.race([work, this.drained]);
   }
@@ -1026,6 +1027,9 @@ class StateRun {
     if (attempt) this.thread.signal.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
     let heartbeat: NodeJS.Timeout | undefined;
+    // A local, not a field of this state run: a closure kept on the object it captures is a shape Node 20's
+    // scavenger keeps promoting (see stop.ts).
+    let restartHeartbeat: ((from?: number) => void) | undefined;
     let live = false;
     try {
       const ended = !attempt
@@ -1044,7 +1048,7 @@ class StateRun {
                 fail(States.Timeout),
                 Math.max(0, started + this.run.hostServices.taskTimeoutMs(timeoutSeconds) - Date.now()),
               );
-            this.restartHeartbeat = (from = Date.now()) => {
+            restartHeartbeat = (from = Date.now()) => {
               clearTimeout(heartbeat);
               if (heartbeatSeconds !== undefined)
                 heartbeat = setTimeout(
@@ -1056,8 +1060,8 @@ class StateRun {
       ended.catch(() => undefined);
       const awaitToken = (submittedAt: number) => {
         const waiter = this.run.hostServices.awaitTaskToken(token as string, signal);
-        waiter.onHeartbeat = () => this.restartHeartbeat?.();
-        this.restartHeartbeat?.(submittedAt);
+        waiter.onHeartbeat = () => restartHeartbeat?.();
+        restartHeartbeat?.(submittedAt);
         // A stopping runtime does not wait for the callback: the token is in the history, and the task
         // waits for it again at the next start.
         return this.run.unlessDraining(waiter.result);
@@ -1118,7 +1122,7 @@ class StateRun {
     } finally {
       clearTimeout(timer);
       clearTimeout(heartbeat);
-      this.restartHeartbeat = undefined;
+      restartHeartbeat = undefined;
       if (attempt) this.thread.signal.removeEventListener('abort', onAbort);
       // Its result is recorded by now (or it was abandoned): a draining runtime may go on stopping.
       if (live) this.run.callEnded();
@@ -1160,8 +1164,6 @@ class StateRun {
       ),
     );
   }
-
-  private restartHeartbeat?: (from?: number) => void;
 
   /** TimeoutSeconds or HeartbeatSeconds: a number, a JSONata expression, or the `...Path` form. */
   private async seconds(state: TaskState, field: 'TimeoutSeconds' | 'HeartbeatSeconds', effective: unknown) {
