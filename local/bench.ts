@@ -295,7 +295,14 @@ async function viaHttp(workflow: Workflow, name: string, n: number, concurrency:
     const used = process.cpuUsage(cpu);
     await runtime.app.settle();
     return {
-      ...figures(n, timed.seconds, used, timed.latencies, peak(), failures(executions)),
+      ...figures(
+        n,
+        timed.seconds,
+        used,
+        timed.latencies,
+        peak(),
+        executions.filter((e) => e.status !== 'SUCCEEDED').length,
+      ),
       clientCpuMs: timed.cpuMs,
     };
   } finally {
@@ -363,7 +370,7 @@ async function onEngine(workflow: Workflow, n: number, concurrency: number): Pro
     await app.settle();
     const run = await startAndWait(app.stepFunctions, arn, n, concurrency, input);
     await app.settle();
-    return figures(n, run.seconds, run.cpu, run.latencies, run.peakRss, failures(run.executions));
+    return run;
   } finally {
     await app.stop();
   }
@@ -411,19 +418,13 @@ async function tenStates(n: number, concurrency: number): Promise<Figures> {
 }
 
 /** Runs `n` executions of a machine on the interpreter alone, `concurrency` at a time. */
-async function runAlone(
+function runAlone(
   machine: LocalStateMachine,
   n: number,
   concurrency: number,
   input: (i: number) => string,
 ): Promise<Figures> {
-  let failed = 0;
-  const peak = trackPeakRss();
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const latencies = await closedLoop(n, concurrency, async (i) => {
-    const body = input(i);
-    const began = performance.now();
+  return timedRun(n, concurrency, input, async (body) => {
     const name = randomUUID();
     const history: JournalEvent[] = [];
     const run = new ExecutionRun(
@@ -439,41 +440,47 @@ async function runAlone(
       NOOP_HOST,
       (event) => history.push(event),
     );
-    if ((await run.run()).status !== 'SUCCEEDED') failed++;
-    return performance.now() - began;
+    return (await run.run()).status === 'SUCCEEDED';
   });
-  const seconds = (performance.now() - start) / 1000;
-  return figures(n, seconds, process.cpuUsage(cpu), latencies, peak(), failed);
 }
 
-/** Starts `n` executions of one machine, `concurrency` at a time, each waiting for its end. */
-async function startAndWait(
+/** Starts `n` executions of one machine on the service, `concurrency` at a time, each waiting for its end. */
+function startAndWait(
   sfn: LocalStepFunctions,
   arn: string,
   n: number,
   concurrency: number,
   input: (i: number) => string,
-): Promise<{
-  seconds: number;
-  cpu: NodeJS.CpuUsage;
-  latencies: number[];
-  peakRss: number;
-  executions: Execution[];
-}> {
-  const executions: Execution[] = [];
+): Promise<Figures> {
+  return timedRun(n, concurrency, input, async (body) => {
+    const execution = sfn.startExecution(arn, body);
+    await execution.done;
+    return execution.status === 'SUCCEEDED';
+  });
+}
+
+/**
+ * Runs `n` executions, `concurrency` at a time, each on the input `input` gives it; `execute` says whether
+ * it succeeded. Each is timed from before it starts to its end, and the phase's CPU over all of them.
+ */
+async function timedRun(
+  n: number,
+  concurrency: number,
+  input: (i: number) => string,
+  execute: (body: string) => Promise<boolean>,
+): Promise<Figures> {
+  let failed = 0;
   const peak = trackPeakRss();
   const cpu = process.cpuUsage();
   const start = performance.now();
   const latencies = await closedLoop(n, concurrency, async (i) => {
     const body = input(i);
     const began = performance.now();
-    const execution = sfn.startExecution(arn, body);
-    executions.push(execution);
-    await execution.done;
+    if (!(await execute(body))) failed++;
     return performance.now() - began;
   });
   const seconds = (performance.now() - start) / 1000;
-  return { seconds, cpu: process.cpuUsage(cpu), latencies, peakRss: peak(), executions };
+  return figures(n, seconds, process.cpuUsage(cpu), latencies, peak(), failed);
 }
 
 /** The execution input a rule gives a state machine: the whole event. */
@@ -604,11 +611,6 @@ function figures(
     peakRssMb: peakRss / 2 ** 20,
     failed,
   };
-}
-
-/** How many of these executions did not succeed. */
-function failures(executions: readonly Execution[]): number {
-  return executions.filter((e) => e.status !== 'SUCCEEDED').length;
 }
 
 /** Samples the resident set size until the returned function is called; that returns the peak. */
