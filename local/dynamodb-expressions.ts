@@ -22,11 +22,6 @@ interface Parser {
   parse(expression: string, options: { context: ParseContext }): unknown;
 }
 
-/** Where a cached result holds the call's attribute value of this key. */
-class ValuePlaceholder {
-  constructor(readonly key: string) {}
-}
-
 /** Builds a fresh parse result from a call's attribute values. */
 type Build = (values: Record<string, unknown>) => unknown;
 
@@ -87,7 +82,7 @@ export function cacheExpressionParses(parsers: readonly Parser[]): void {
         attrNames: context.attrNames && { ...context.attrNames },
         valueTypes: Object.entries(values).flatMap(([key, value]) => [key, Object.keys(value).join()]),
         isKeyCondition: context.isKeyCondition === true,
-        build: compile(toTemplate(tree, values)),
+        build: compile(tree, values),
         usedNames: namesBefore.filter((name) => !Object.hasOwn(context.unusedAttrNames ?? {}, name)),
         usedValues: valuesBefore.filter((value) => !Object.hasOwn(context.unusedAttrVals ?? {}, value)),
       });
@@ -130,34 +125,21 @@ function sameNames(a: Record<string, string> | undefined, b: Record<string, stri
   return count === Object.keys(a).length;
 }
 
-/** A copy of a parse's result with each of the call's attribute values replaced by its placeholder. */
-function toTemplate(node: unknown, values: Record<string, unknown>): unknown {
-  if (typeof node !== 'object' || node === null) return node;
-  for (const [key, value] of Object.entries(values)) if (node === value) return new ValuePlaceholder(key);
-  if (Array.isArray(node)) return node.map((child) => toTemplate(child, values));
-  const out = Object.create(Object.getPrototypeOf(node)) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(node)) out[key] = toTemplate(value, values);
-  return out;
-}
-
 /**
- * A function that builds a fresh tree from a template each time (dynalite changes what it is given), with
- * the call's attribute values in place of the placeholders. Objects keep their prototype: dynalite makes
- * some with a null one.
+ * A function that builds a fresh copy of a parse's result each time (dynalite changes what it is given),
+ * with a call's attribute values in place of those the parse was made with (found in it by identity).
+ * Objects keep their prototype: dynalite makes some with a null one.
  */
-function compile(node: unknown): Build {
-  if (node instanceof ValuePlaceholder) {
-    const key = node.key;
-    return (values) => values[key];
-  }
+function compile(node: unknown, parsedWith: Record<string, unknown>): Build {
   if (typeof node !== 'object' || node === null) return () => node;
+  for (const [key, value] of Object.entries(parsedWith)) if (node === value) return (values) => values[key];
   if (Array.isArray(node)) {
-    const items = node.map(compile);
+    const items = node.map((item) => compile(item, parsedWith));
     return (values) => items.map((item) => item(values));
   }
   const proto = Object.getPrototypeOf(node) as object | null;
   const keys = Object.keys(node);
-  const children = keys.map((key) => compile((node as Record<string, unknown>)[key]));
+  const children = keys.map((key) => compile((node as Record<string, unknown>)[key], parsedWith));
   return (values) => {
     const out = (proto === Object.prototype ? {} : Object.create(proto)) as Record<string, unknown>;
     for (let i = 0; i < keys.length; i++) out[keys[i] as string] = (children[i] as Build)(values);
