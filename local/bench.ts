@@ -3,23 +3,24 @@
  * layer of it costs.
  *
  * For each workflow, C workers of a client process each put a trigger event (one user per event) through
- * HTTP PutEvents with the SDK and wait for its execution to end, then put the next, until N events (1,000 by
- * default) have run: each event is timed from the PutEvents call to its execution's end. Then the same executions, with the same inputs and the
- * same C in flight, are started directly on the engine in-process: no HTTP, PutEvents, rule matching or
- * delivery, but the real integrations (dynalite, the bus, the handlers). Then the ceiling: the interpreter
- * alone, on the same definitions from the synthesized template, every Task an instant no-op whose result is
- * shaped like the real one, so each execution takes the same path as on the other two, and no execution
- * store: each history is let go when its execution ends. A last phase runs a
- * machine of ten Pass, Choice and instant Task states on the interpreter alone. Every phase runs N
- * executions (of other users) once untimed first, so that each is measured warm: on the first few hundred
- * executions, loading and compiling the handlers' bundles and the engine's code is most of the CPU.
+ * HTTP PutEvents with the SDK and wait for its execution to end, then put the next, until N events (1,000
+ * by default) have run: each event is timed from the PutEvents call to its execution's end. Then the same
+ * executions, with the same inputs and the same C in flight, are started directly on the engine in-process:
+ * no HTTP, PutEvents, rule matching or delivery, but the real integrations (dynalite, the bus, the
+ * handlers). Then the ceiling: the interpreter alone, on the same definitions from the synthesized
+ * template, every Task an instant no-op whose result is shaped like the real one, so each execution takes
+ * the same path as on the other two, and no execution store: each history is let go when its execution
+ * ends. A last phase runs a machine of ten Pass, Choice and instant Task states on the interpreter alone.
+ * Every phase runs N executions (of other users) once untimed first, so that each is measured warm: on the
+ * first few hundred executions, loading and compiling the handlers' bundles and the engine's code is most
+ * of the CPU.
  *
  * Each phase runs in its own process, so its peak memory and CPU time are its own. CPU per execution is the
  * phase's process.cpuUsage() (user + system) over its executions: for the HTTP path, the runtime's process
  * alone, as the client (the SDK's signing and parsing) runs in its own. The client's CPU per event is
  * printed beside it: on two cores the two processes share the machine, so it bounds the HTTP path's
- * events/s. A path's share of the ceiling is its events/s over
- * the interpreter's alone. It prints figures; it asserts nothing.
+ * events/s. A path's share of the ceiling is its events/s over the interpreter's alone. It prints figures;
+ * it asserts nothing.
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
